@@ -1,0 +1,39 @@
+# clipdesk: one command runner. `make help` lists the targets.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/pip
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export CLIPDESK_VAR_DIR ?= $(CURDIR)/var
+
+.PHONY: help install demo serve test test-fast lint bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade "pip>=24" "setuptools>=77,<81"
+	$(PIP) install --quiet -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install the pinned dependencies
+
+demo: $(STAMP) ## Migrate, import the sample clips, create a staff login, serve at http://$(HOST):$(PORT)
+	$(BIN)/clipdesk migrate --no-input
+	$(BIN)/clipdesk import-page samples/pages/*.txt
+	$(BIN)/clipdesk demo-login
+	$(BIN)/clipdesk collectstatic --no-input --verbosity 0
+	$(BIN)/gunicorn clipdesk.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
+
+test: $(STAMP) ## Run the whole test suite
+	$(BIN)/pytest -n auto
+
+lint: $(STAMP) ## ruff check and format check
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+clean: ## Remove the virtual environment and var/
+	rm -rf $(VENV) var

@@ -1,0 +1,3 @@
+from clipdesk.cli import main
+
+main()

@@ -1,0 +1,249 @@
+"""The archive: clips, their channels, topics, people and organisations, and cross-references."""
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.text import slugify
+from simple_history.models import HistoricalRecords
+
+
+def make_slug(text: str, max_length: int = 80) -> str:
+    """An ASCII slug cut at a word boundary, so URLs stay short and readable."""
+    slug = slugify(text)[: max_length + 1]
+    if len(slug) > max_length:
+        slug = slug[:max_length].rsplit("-", 1)[0]
+    return slug or "clip"
+
+
+def format_duration(ms: int | None) -> str:
+    """02:33, or 1:02:33 past the hour, as clip pages print it."""
+    if ms is None:
+        return ""
+    seconds = round(ms / 1000)
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes:02d}:{seconds:02d}"
+
+
+class Channel(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    country = models.CharField(max_length=100, blank=True)
+    language = models.CharField(max_length=35, blank=True, help_text="BCP 47 code of the channel's main language.")
+    affiliation = models.CharField(max_length=200, blank=True, help_text="For example: Hizbullah.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def source_label(self) -> str:
+        """'Al-Manar TV (Lebanon)', the source line of a clip page."""
+        return f"{self.name} ({self.country})" if self.country else self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("archive:channel", args=[self.slug])
+
+
+class Topic(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("archive:topic", args=[self.slug])
+
+
+class PersonQuerySet(models.QuerySet):
+    def matching(self, name: str) -> "PersonQuerySet":
+        """People whose name or one of whose aliases is `name`, ignoring case."""
+        name = name.strip()
+        return self.filter(Q(name__iexact=name) | Q(aliases__name__iexact=name)).distinct()
+
+
+class Person(models.Model):
+    class Kind(models.TextChoices):
+        PERSON = "person", "Person"
+        ORGANISATION = "organisation", "Organisation"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PERSON)
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    description = models.TextField(blank=True, help_text="A short description, e.g. 'Editor-in-chief of Al-Akhbar'.")
+    history = HistoricalRecords()
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people and organisations"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("archive:person", args=[self.slug])
+
+    @property
+    def alias_names(self) -> list[str]:
+        return [alias.name for alias in self.aliases.all()]
+
+
+class PersonAlias(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "aliases"
+        constraints = [models.UniqueConstraint(fields=["person", "name"], name="unique_alias_per_person")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClipQuerySet(models.QuerySet):
+    def published(self) -> "ClipQuerySet":
+        return self.filter(status=Clip.Status.PUBLISHED)
+
+    def visible_to(self, user) -> "ClipQuerySet":
+        """Readers see published clips; staff see everything."""
+        if user.is_authenticated and user.is_staff:
+            return self.all()
+        return self.published()
+
+    def for_channel(self, channel: Channel) -> "ClipQuerySet":
+        return self.filter(channel=channel)
+
+    def for_country(self, country: str) -> "ClipQuerySet":
+        return self.filter(channel__country__iexact=country)
+
+    def for_topic(self, topic: Topic) -> "ClipQuerySet":
+        return self.filter(topics=topic)
+
+    def aired_in(self, year: int) -> "ClipQuerySet":
+        return self.filter(aired_on__year=year)
+
+    def featuring(self, person: Person) -> "ClipQuerySet":
+        """Clips a person speaks in, or that staff linked to them."""
+        ids = Clip.objects.filter(Q(speakers__person=person) | Q(people=person)).values("pk")
+        return self.filter(pk__in=ids)
+
+    def for_listing(self) -> "ClipQuerySet":
+        return self.select_related("channel").prefetch_related("topics").order_by("-aired_on", "-number")
+
+
+class Clip(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        REVIEW = "review", "In review"
+        PUBLISHED = "published", "Published"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    class Origin(models.TextChoices):
+        MANUAL = "manual", "Created by staff"
+        IMPORTED = "imported", "Imported from a published page"
+        INGESTED = "ingested", "Ingested from media"
+
+    number = models.PositiveIntegerField(
+        null=True, blank=True, unique=True, editable=False, help_text="Public number, assigned when first published."
+    )
+    title = models.CharField(max_length=500)
+    slug = models.SlugField(max_length=100, blank=True)
+    summary = models.TextField(blank=True)
+    aired_on = models.DateField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, null=True, blank=True, related_name="clips")
+    topics = models.ManyToManyField(Topic, blank=True, related_name="clips")
+    people = models.ManyToManyField(
+        Person, blank=True, related_name="linked_clips", help_text="People and organisations this clip refers to."
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False)
+    origin = models.CharField(max_length=20, choices=Origin.choices, default=Origin.MANUAL, editable=False)
+    page_date = models.DateField(null=True, blank=True, editable=False, help_text="Date printed on an imported page.")
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    withdrawn_reason = models.TextField(blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    objects = ClipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-number", "-id"]
+        permissions = [
+            ("submit_clip", "Can send clips to review"),
+            ("publish_clip", "Can publish clips"),
+            ("withdraw_clip", "Can withdraw clips"),
+            ("publish_correction", "Can publish corrections"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "review"]) | Q(number__isnull=False),
+                name="public_clips_have_numbers",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "aired_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    @property
+    def reference(self) -> str:
+        """'#8891' once numbered, else the internal 'id:N' that staff URLs and the CLI accept."""
+        return f"#{self.number}" if self.number else f"id:{self.pk}"
+
+    @property
+    def duration_display(self) -> str:
+        return format_duration(self.duration_ms)
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    def get_absolute_url(self) -> str:
+        if self.number:
+            return reverse("archive:clip", args=[self.number, self.slug or make_slug(self.title)])
+        return reverse("archive:clip-by-id", args=[self.pk])
+
+
+class ClipReference(models.Model):
+    """A cross-reference printed on a clip page: "see MEMRI TV clip no 8575"."""
+
+    clip = models.ForeignKey(Clip, on_delete=models.CASCADE, related_name="references")
+    number = models.PositiveIntegerField(help_text="The referenced clip's public number.")
+    publisher = models.CharField(max_length=200, blank=True)
+    person = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="references",
+        help_text="The person the reference is about ('For more about ...'), if any.",
+    )
+    text = models.CharField(max_length=500, blank=True, help_text="The reference as printed.")
+
+    class Meta:
+        ordering = ["clip", "id"]
+        constraints = [models.UniqueConstraint(fields=["clip", "number"], name="unique_reference_per_clip")]
+
+    def __str__(self) -> str:
+        return f"{self.clip.reference} → #{self.number}"
+
+
+class Sequence(models.Model):
+    """A named counter that only goes up: clip numbers are never reused, even after withdrawal."""
+
+    name = models.CharField(max_length=50, unique=True)
+    last_value = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.last_value}"
+

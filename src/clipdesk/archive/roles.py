@@ -1,0 +1,82 @@
+"""Staff roles are Django groups with the permissions below.
+
+A data migration creates them; an app that adds permissions later adds its own migration
+calling `sync_roles` again. "*" gives a role every permission that exists.
+"""
+
+def _crud(app: str, model: str, *verbs: str) -> list[str]:
+    return [f"{app}.{verb}_{model}" for verb in verbs]
+
+
+_READ_ARCHIVE = [
+    *_crud("archive", "clip", "view"),
+    *_crud("archive", "channel", "view"),
+    *_crud("archive", "topic", "view"),
+    *_crud("archive", "person", "view"),
+    *_crud("archive", "personalias", "view"),
+    *_crud("archive", "clipreference", "view"),
+    *_crud("transcripts", "speaker", "view"),
+    *_crud("transcripts", "segment", "view"),
+    *_crud("media", "mediaasset", "view"),
+]
+_TRANSLATE = [
+    *_crud("transcripts", "segment", "add", "change", "delete"),
+    *_crud("transcripts", "speaker", "add", "change"),
+]
+_EDIT = [
+    *_crud("archive", "clip", "change"),
+    "archive.submit_clip",
+    *_crud("archive", "person", "add", "change"),
+    *_crud("archive", "personalias", "add", "change", "delete"),
+    *_crud("archive", "topic", "add", "change"),
+    *_crud("archive", "channel", "add", "change"),
+    *_crud("archive", "clipreference", "add", "change", "delete"),
+]
+
+ROLES: dict[str, list[str] | str] = {
+    "monitor": [
+        *_READ_ARCHIVE,
+        *_crud("archive", "clip", "add", "change"),
+        *_crud("archive", "channel", "add"),
+        *_crud("media", "mediaasset", "add", "change"),
+    ],
+    "translator": [*_READ_ARCHIVE, *_TRANSLATE],
+    "editor": [*_READ_ARCHIVE, *_TRANSLATE, *_EDIT],
+    "publisher": [
+        *_READ_ARCHIVE,
+        *_TRANSLATE,
+        *_EDIT,
+        "archive.publish_clip",
+        "archive.withdraw_clip",
+        "archive.publish_correction",
+        *_crud("archive", "person", "delete"),
+    ],
+    "desk": [*_READ_ARCHIVE],
+    "admin": "*",
+}
+
+
+def sync_roles(apps) -> None:
+    """Create each role's group and set exactly its permissions. Safe to run again."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, wanted in ROLES.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        if wanted == "*":
+            group.permissions.set(Permission.objects.all())
+            continue
+        perms = []
+        for dotted in wanted:
+            app_label, codename = dotted.split(".", 1)
+            perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if perm is None:
+                raise LookupError(f"Role {role!r} names a permission that does not exist: {dotted}")
+            perms.append(perm)
+        group.permissions.set(perms)

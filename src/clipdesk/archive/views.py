@@ -1,0 +1,174 @@
+"""Public archive pages. Views stay small: reads are QuerySet methods, writes are actions."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET
+
+from clipdesk.transcripts.models import Segment, Speaker
+
+from .models import Channel, Clip, Person, Topic
+from .references import render_summary
+
+LIST_FILTERS = ("channel", "country", "topic", "person", "year")
+
+
+@dataclass
+class Turn:
+    speaker: Speaker | None
+    segments: list[Segment]
+
+
+def group_turns(segments) -> list[Turn]:
+    turns: list[Turn] = []
+    for segment in segments:
+        if turns and turns[-1].speaker == segment.speaker:
+            turns[-1].segments.append(segment)
+        else:
+            turns.append(Turn(segment.speaker, [segment]))
+    return turns
+
+
+def _page(request, queryset):
+    return Paginator(queryset, settings.CLIPDESK_PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@require_GET
+def home(request):
+    clips = Clip.objects.published().for_listing()[:12]
+    return render(request, "archive/home.html", {"clips": clips})
+
+
+@require_GET
+def clip_list(request):
+    clips = Clip.objects.published()
+    chosen = {}
+    if slug := request.GET.get("channel"):
+        chosen["channel"] = get_object_or_404(Channel, slug=slug)
+        clips = clips.for_channel(chosen["channel"])
+    if country := request.GET.get("country"):
+        chosen["country"] = country
+        clips = clips.for_country(country)
+    if slug := request.GET.get("topic"):
+        chosen["topic"] = get_object_or_404(Topic, slug=slug)
+        clips = clips.for_topic(chosen["topic"])
+    if slug := request.GET.get("person"):
+        chosen["person"] = get_object_or_404(Person, slug=slug)
+        clips = clips.featuring(chosen["person"])
+    if (year := request.GET.get("year", "")).isdigit():
+        chosen["year"] = int(year)
+        clips = clips.aired_in(int(year))
+    published = Clip.objects.published()
+    context = {
+        "page": _page(request, clips.for_listing()),
+        "chosen": chosen,
+        "channels": Channel.objects.filter(clips__in=published).distinct(),
+        "countries": published.exclude(channel__country="").values_list("channel__country", flat=True).distinct().order_by("channel__country"),
+        "topics": Topic.objects.filter(clips__in=published).distinct(),
+        "people": Person.objects.filter(Q(speakers__clip__in=published) | Q(linked_clips__in=published)).distinct(),
+        "years": published.dates("aired_on", "year", order="DESC"),
+        "query": {k: request.GET[k] for k in LIST_FILTERS if request.GET.get(k)},
+    }
+    return render(request, "archive/clip_list.html", context)
+
+
+def _render_clip(request, clip: Clip):
+    segments = list(clip.segments.in_order())
+    references = list(clip.references.select_related("person"))
+    numbers = {ref.number for ref in references}
+    targets = {c.number: c for c in Clip.objects.published().filter(number__in=numbers)}
+    context = {
+        "clip": clip,
+        "turns": group_turns(segments),
+        "has_original": any(s.original_text for s in segments),
+        "summary_html": render_summary(clip.summary, references, targets),
+        "references": [(ref, targets.get(ref.number)) for ref in references],
+        "topics": list(clip.topics.all()),
+        "people": list(clip.people.all()),
+        "preview": not clip.is_public,
+    }
+    return render(request, "archive/clip_detail.html", context)
+
+
+@require_GET
+def clip_detail(request, number: int, slug: str):
+    clip = get_object_or_404(Clip.objects.select_related("channel"), number=number)
+    if clip.status == Clip.Status.WITHDRAWN:
+        return render(request, "archive/clip_withdrawn.html", {"clip": clip}, status=410)
+    if not Clip.objects.visible_to(request.user).filter(pk=clip.pk).exists():
+        raise Http404("No such clip.")
+    if slug != clip.slug:
+        return redirect(clip, permanent=True)
+    return _render_clip(request, clip)
+
+
+@require_GET
+def clip_by_number(request, number: int):
+    clip = get_object_or_404(Clip, number=number)
+    return redirect(clip, permanent=True)
+
+
+@require_GET
+def clip_by_id(request, pk: int):
+    """Staff preview of any clip by its internal id; readers are sent to the public page."""
+    clip = get_object_or_404(Clip.objects.select_related("channel"), pk=pk)
+    if request.user.is_authenticated and request.user.is_staff:
+        return _render_clip(request, clip)
+    if clip.number and clip.status in {Clip.Status.PUBLISHED, Clip.Status.WITHDRAWN}:
+        return redirect(clip, permanent=True)
+    raise Http404("No such clip.")
+
+
+def _published_counts(queryset, relation: str):
+    return queryset.annotate(
+        clip_count=Count(relation, filter=Q(**{f"{relation}__status": Clip.Status.PUBLISHED}), distinct=True)
+    ).filter(clip_count__gt=0)
+
+
+@require_GET
+def person_list(request):
+    people = Person.objects.annotate(
+        clip_count=Count("speakers__clip", filter=Q(speakers__clip__status=Clip.Status.PUBLISHED), distinct=True)
+        + Count("linked_clips", filter=Q(linked_clips__status=Clip.Status.PUBLISHED), distinct=True)
+    ).filter(clip_count__gt=0)
+    return render(request, "archive/person_list.html", {"people": people})
+
+
+@require_GET
+def person_detail(request, slug: str):
+    person = get_object_or_404(Person.objects.prefetch_related("aliases"), slug=slug)
+    clips = Clip.objects.published().featuring(person).for_listing()
+    return render(request, "archive/person_detail.html", {"person": person, "page": _page(request, clips)})
+
+
+@require_GET
+def channel_list(request):
+    return render(request, "archive/channel_list.html", {"channels": _published_counts(Channel.objects.all(), "clips")})
+
+
+@require_GET
+def channel_detail(request, slug: str):
+    channel = get_object_or_404(Channel, slug=slug)
+    clips = Clip.objects.published().for_channel(channel).for_listing()
+    return render(request, "archive/channel_detail.html", {"channel": channel, "page": _page(request, clips)})
+
+
+@require_GET
+def topic_list(request):
+    return render(request, "archive/topic_list.html", {"topics": _published_counts(Topic.objects.all(), "clips")})
+
+
+@require_GET
+def topic_detail(request, slug: str):
+    topic = get_object_or_404(Topic, slug=slug)
+    clips = Clip.objects.published().for_topic(topic).for_listing()
+    return render(request, "archive/topic_detail.html", {"topic": topic, "page": _page(request, clips)})
+
+
+@require_GET
+def call_to_action(request, kind: str):
+    return render(request, f"archive/cta_{kind}.html", {"contact_email": settings.CLIPDESK_CONTACT_EMAIL})

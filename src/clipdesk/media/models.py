@@ -1,0 +1,30 @@
+"""Media assets: the video or audio behind a clip, with its checksum for provenance."""
+
+from django.conf import settings
+from django.db import models
+
+from clipdesk.archive.models import Clip
+
+
+def asset_path(asset: "MediaAsset", filename: str) -> str:
+    return f"clips/{asset.sha256[:2]}/{asset.sha256}/{filename}"
+
+
+class MediaAsset(models.Model):
+    clip = models.ForeignKey(Clip, on_delete=models.CASCADE, related_name="media")
+    file = models.FileField(upload_to=asset_path, max_length=500)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    mime_type = models.CharField(max_length=100)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    poster = models.FileField(upload_to=asset_path, max_length=500, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    source = models.CharField(max_length=500, blank=True, help_text="Where the recording came from.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["clip", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.clip.reference} {self.mime_type} {self.sha256[:12]}"

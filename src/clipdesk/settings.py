@@ -1,0 +1,194 @@
+"""Settings for clipdesk, read from environment variables with safe local defaults.
+
+Every variable is documented in README.md ("Settings"); a test keeps the two in step.
+Production (CLIPDESK_ENV=production) refuses to start without the values it must not guess.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+CLIPDESK_ENV = env("CLIPDESK_ENV", "development")
+PRODUCTION = CLIPDESK_ENV == "production"
+if CLIPDESK_ENV not in {"development", "production"}:
+    raise ImproperlyConfigured(f"CLIPDESK_ENV must be 'development' or 'production', not {CLIPDESK_ENV!r}.")
+
+VAR_DIR = Path(env("CLIPDESK_VAR_DIR", str(Path.cwd() / "var"))).resolve()
+
+SECRET_KEY = env("CLIPDESK_SECRET_KEY")
+if not SECRET_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured("CLIPDESK_ENV=production needs CLIPDESK_SECRET_KEY (a long random string).")
+    SECRET_KEY = "clipdesk-development-only-not-secret"
+
+DEBUG = env_bool("CLIPDESK_DEBUG", not PRODUCTION)
+ALLOWED_HOSTS = env_list("CLIPDESK_ALLOWED_HOSTS", "" if PRODUCTION else "localhost,127.0.0.1,[::1],testserver")
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("CLIPDESK_ENV=production needs CLIPDESK_ALLOWED_HOSTS (comma-separated host names).")
+
+CLIPDESK_BASE_URL = env("CLIPDESK_BASE_URL", "" if PRODUCTION else "http://127.0.0.1:8000").rstrip("/")
+if PRODUCTION and not CLIPDESK_BASE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("CLIPDESK_ENV=production needs CLIPDESK_BASE_URL, an absolute URL like https://clips.example.org.")
+
+CLIPDESK_SITE_NAME = env("CLIPDESK_SITE_NAME", "clipdesk")
+CLIPDESK_PUBLISHER = env("CLIPDESK_PUBLISHER", CLIPDESK_SITE_NAME)
+CLIPDESK_FIRST_NUMBER = int(env("CLIPDESK_FIRST_NUMBER", "1"))
+CLIPDESK_PAGE_SIZE = int(env("CLIPDESK_PAGE_SIZE", "20"))
+CLIPDESK_CONTACT_EMAIL = env("CLIPDESK_CONTACT_EMAIL", "desk@example.org")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "simple_history",
+    "csp",
+    "clipdesk.archive",
+    "clipdesk.transcripts",
+    "clipdesk.media",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+]
+
+ROOT_URLCONF = "clipdesk.urls"
+WSGI_APPLICATION = "clipdesk.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "clipdesk.archive.context_processors.site",
+            ],
+        },
+    },
+]
+
+# SQLite in WAL mode with IMMEDIATE transactions: the web server and the worker both write,
+# and without these a second writer fails at once with "database is locked".
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    "timeout": 20,
+}
+DATABASE_URL = env("DATABASE_URL")
+if PRODUCTION and not DATABASE_URL:
+    raise ImproperlyConfigured(
+        "CLIPDESK_ENV=production needs DATABASE_URL, e.g. postgres://user@db/clipdesk or sqlite:////srv/clipdesk/db.sqlite3."
+    )
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)  # the default database lives here; nothing else is created
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": VAR_DIR / "clipdesk.sqlite3"}}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = env("CLIPDESK_TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env("CLIPDESK_MEDIA_ROOT", str(VAR_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+
+LOGIN_URL = "admin:login"
+
+# Security headers. The Content-Security-Policy is strict from the first page on:
+# no inline scripts or styles anywhere, JavaScript only as static files.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(env("CLIPDESK_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_SSL_REDIRECT = env_bool("CLIPDESK_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "media-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("CLIPDESK_LOG_LEVEL", "INFO")},
+}

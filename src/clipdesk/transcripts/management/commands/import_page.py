@@ -1,0 +1,44 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from clipdesk.transcripts.actions import ImportRefused, import_page
+from clipdesk.transcripts.pagetext import PageParseError
+
+
+class Command(BaseCommand):
+    help = "Import the text of published clip pages as clips. Each page is one transaction: a page with an error saves nothing."
+
+    def add_arguments(self, parser):
+        parser.add_argument("files", nargs="+", metavar="FILE", help="text of a clip page (UTF-8)")
+
+    def handle(self, *args, files, **options):
+        failed = 0
+        for name in files:
+            path = Path(name)
+            try:
+                text = path.read_bytes().decode("utf-8")
+            except FileNotFoundError:
+                self.stderr.write(f"{name}: error: no such file")
+                failed += 1
+                continue
+            except UnicodeDecodeError as exc:
+                self.stderr.write(f"{name}: error: not UTF-8 text (byte {exc.start})")
+                failed += 1
+                continue
+            try:
+                result = import_page(text, source=name)
+            except (PageParseError, ImportRefused) as exc:
+                self.stderr.write(f"{exc.source}:{exc.line}: error: {exc.reason}")
+                failed += 1
+                continue
+            for warning in result.warnings:
+                self.stderr.write(f"{name}:{warning.line}: warning: {warning.message}")
+            clip = result.clip
+            verb = "imported" if result.created else f"updated ({result.changed_lines} lines changed)"
+            self.stdout.write(
+                f"{name}: {verb} {clip.reference} [{clip.get_status_display()}] {clip.title[:70]} "
+                f"- {clip.segments.count()} lines, {len(result.warnings)} warnings"
+            )
+        if failed:
+            raise CommandError(f"{failed} of {len(files)} pages could not be imported; nothing of them was saved.")

@@ -1,0 +1,84 @@
+"""Speakers and time-aligned segments: one row per line, holding both languages."""
+
+from django.db import models
+from django.db.models import F
+from simple_history.models import HistoricalRecords
+
+from clipdesk.archive.models import Clip, Person
+
+
+class Origin(models.TextChoices):
+    MACHINE = "machine", "Machine"
+    HUMAN = "human", "Human"
+
+
+class Speaker(models.Model):
+    """One voice in one clip. Renaming or reassigning it changes this row only."""
+
+    class Role(models.TextChoices):
+        NONE = "", "—"
+        HOST = "host", "Host"
+        ANCHOR = "anchor", "Anchor"
+        INTERVIEWER = "interviewer", "Interviewer"
+        REPORTER = "reporter", "Reporter"
+
+    clip = models.ForeignKey(Clip, on_delete=models.CASCADE, related_name="speakers")
+    label = models.CharField(max_length=200, help_text="The name as printed, e.g. 'Ibrahim Al-Amine' or 'Host'.")
+    person = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="speakers")
+    role = models.CharField(max_length=20, choices=Role.choices, blank=True, default=Role.NONE)
+    position = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["clip", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class SegmentQuerySet(models.QuerySet):
+    def timed(self) -> "SegmentQuerySet":
+        return self.filter(start_ms__isnull=False, end_ms__isnull=False)
+
+    def in_order(self) -> "SegmentQuerySet":
+        return self.select_related("speaker", "speaker__person").order_by("position", "id")
+
+
+class Segment(models.Model):
+    """A line of transcript: the original text and its English translation, with times and speaker.
+
+    Editorial insertions ("[Hizbullah]") and elisions ("...") stay inline in the text as printed;
+    `parse_marks` splits them out for display.
+    """
+
+    clip = models.ForeignKey(Clip, on_delete=models.CASCADE, related_name="segments")
+    position = models.PositiveIntegerField()
+    start_ms = models.PositiveIntegerField(null=True, blank=True)
+    end_ms = models.PositiveIntegerField(null=True, blank=True)
+    speaker = models.ForeignKey(Speaker, on_delete=models.SET_NULL, null=True, blank=True, related_name="segments")
+    original_text = models.TextField(blank=True)
+    original_language = models.CharField(max_length=35, blank=True, help_text="BCP 47 code, e.g. 'ar' or 'fa'.")
+    original_origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.HUMAN)
+    english_text = models.TextField(blank=True)
+    english_origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.HUMAN)
+    version = models.PositiveIntegerField(default=1, help_text="Raised on every save; an edit of an older version is refused.")
+    history = HistoricalRecords()
+
+    objects = SegmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["clip", "position", "id"]
+        indexes = [models.Index(fields=["clip", "position"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(start_ms__isnull=True) | models.Q(end_ms__isnull=True) | models.Q(end_ms__gte=F("start_ms")),
+                name="segment_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.clip.reference} line {self.position}"
+
+    @property
+    def is_timed(self) -> bool:
+        return self.start_ms is not None and self.end_ms is not None

@@ -1,0 +1,11 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = f"{settings.CLIPDESK_SITE_NAME} staff"
+admin.site.site_title = settings.CLIPDESK_SITE_NAME
+
+urlpatterns = [
+    path("staff/admin/", admin.site.urls),
+    path("", include("clipdesk.archive.urls")),
+]

@@ -1,0 +1,8 @@
+"""WSGI entry point: `gunicorn clipdesk.wsgi`."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clipdesk.settings")
+application = get_wsgi_application()
