@@ -1,0 +1,35 @@
+import os
+
+import pytest
+from django.conf import settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+
+# Bounded in CI so the suite keeps its time budget; more examples on a developer's machine.
+hypothesis_settings.register_profile("ci", max_examples=75, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.register_profile("dev", max_examples=200, deadline=None)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+def pytest_report_header(config):
+    return f"database: {settings.DATABASES['default']['ENGINE']}"
+
+
+@pytest.fixture
+def roles(db):
+    """A user per staff role, plus a signed-in reader with no role."""
+    from factories.archive import UserFactory
+
+    from django.contrib.auth.models import Group
+
+    users = {"reader": UserFactory(username="reader", is_staff=False)}
+    for group in Group.objects.all():
+        user = UserFactory(username=group.name, is_staff=True)
+        user.groups.add(group)
+        users[group.name] = user
+    return users
+
+
+@pytest.fixture
+def sample_page_text() -> str:
+    return (settings.BASE_DIR.parent.parent / "samples" / "pages" / "clip-8891.txt").read_text(encoding="utf-8")
