@@ -28,8 +28,11 @@ demo: $(STAMP) ## Migrate, import the sample clips, create a staff login, serve 
 	$(BIN)/clipdesk collectstatic --no-input --verbosity 0
 	$(BIN)/gunicorn clipdesk.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
 
-test: $(STAMP) ## Run the whole test suite
+CLIPDESK_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+
+test: $(STAMP) ## Run the whole test suite on SQLite, then the database tests on PostgreSQL
 	$(BIN)/pytest -n auto
+	DATABASE_URL=$(CLIPDESK_TEST_POSTGRES_URL) $(BIN)/pytest -n auto tests/archive tests/transcripts
 
 lint: $(STAMP) ## ruff check and format check
 	$(BIN)/ruff check src tests

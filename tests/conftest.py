@@ -11,6 +11,21 @@ hypothesis_settings.register_profile("dev", max_examples=200, deadline=None)
 hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
+def pytest_sessionstart(session):
+    """A PostgreSQL run needs its server: say exactly what is missing; in CI, fail rather than skip."""
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        return
+    import psycopg
+
+    where = f"{db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432} as {db.get('USER') or 'the current user'}"
+    try:
+        psycopg.connect(dbname=db["NAME"], user=db.get("USER"), host=db.get("HOST"), port=db.get("PORT"), connect_timeout=5).close()
+    except psycopg.OperationalError as exc:
+        message = f"PostgreSQL is not reachable at {where} ({exc}). Start it, or set CLIPDESK_TEST_POSTGRES_URL."
+        pytest.exit(message, returncode=1 if os.environ.get("CI") else 0)
+
+
 def pytest_report_header(config):
     return f"database: {settings.DATABASES['default']['ENGINE']}"
 

@@ -7,16 +7,19 @@ underscores are interchangeable, so every Django command (`clipdesk migrate`) wo
 import os
 import sys
 
+from django.core.management import ManagementUtility
+
+
+class Utility(ManagementUtility):
+    def fetch_command(self, subcommand: str):
+        return super().fetch_command(subcommand.replace("-", "_"))
+
 
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
     argv[0] = "clipdesk"
-    if len(argv) > 1 and not argv[1].startswith("-"):
-        argv[1] = argv[1].replace("-", "_")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clipdesk.settings")
-    from django.core.management import execute_from_command_line
-
-    execute_from_command_line(argv)
+    Utility(argv).execute()
 
 
 if __name__ == "__main__":

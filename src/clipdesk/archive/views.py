@@ -131,10 +131,16 @@ def _published_counts(queryset, relation: str):
 
 @require_GET
 def person_list(request):
-    people = Person.objects.annotate(
-        clip_count=Count("speakers__clip", filter=Q(speakers__clip__status=Clip.Status.PUBLISHED), distinct=True)
-        + Count("linked_clips", filter=Q(linked_clips__status=Clip.Status.PUBLISHED), distinct=True)
-    ).filter(clip_count__gt=0)
+    # A person's clips are those they speak in or are linked to; count each clip once.
+    clips_of: dict[int, set[int]] = {}
+    rows = Clip.objects.published().values_list("pk", "speakers__person", "people")
+    for clip_id, speaker_person, linked_person in rows:
+        for person_id in (speaker_person, linked_person):
+            if person_id:
+                clips_of.setdefault(person_id, set()).add(clip_id)
+    people = list(Person.objects.filter(pk__in=clips_of))
+    for person in people:
+        person.clip_count = len(clips_of[person.pk])
     return render(request, "archive/person_list.html", {"people": people})
 
 
