@@ -6,7 +6,9 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 # Bounded in CI so the suite keeps its time budget; more examples on a developer's machine.
-hypothesis_settings.register_profile("ci", max_examples=75, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.register_profile(
+    "ci", max_examples=75, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 hypothesis_settings.register_profile("dev", max_examples=200, deadline=None)
 hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
@@ -18,11 +20,21 @@ def pytest_sessionstart(session):
         return
     import psycopg
 
-    where = f"{db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432} as {db.get('USER') or 'the current user'}"
+    where = (
+        f"{db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432} as {db.get('USER') or 'the current user'}"
+    )
     try:
-        psycopg.connect(dbname=db["NAME"], user=db.get("USER"), host=db.get("HOST"), port=db.get("PORT"), connect_timeout=5).close()
+        psycopg.connect(
+            dbname=db["NAME"],
+            user=db.get("USER"),
+            host=db.get("HOST"),
+            port=db.get("PORT"),
+            connect_timeout=5,
+        ).close()
     except psycopg.OperationalError as exc:
-        message = f"PostgreSQL is not reachable at {where} ({exc}). Start it, or set CLIPDESK_TEST_POSTGRES_URL."
+        message = (
+            f"PostgreSQL is not reachable at {where} ({exc}). Start it, or set CLIPDESK_TEST_POSTGRES_URL."
+        )
         pytest.exit(message, returncode=1 if os.environ.get("CI") else 0)
 
 
@@ -33,9 +45,9 @@ def pytest_report_header(config):
 @pytest.fixture
 def roles(db):
     """A user per staff role, plus a signed-in reader with no role."""
-    from factories.archive import UserFactory
-
     from django.contrib.auth.models import Group
+
+    from factories.archive import UserFactory
 
     users = {"reader": UserFactory(username="reader", is_staff=False)}
     for group in Group.objects.all():
@@ -47,4 +59,6 @@ def roles(db):
 
 @pytest.fixture
 def sample_page_text() -> str:
-    return (settings.BASE_DIR.parent.parent / "samples" / "pages" / "clip-8891.txt").read_text(encoding="utf-8")
+    return (settings.BASE_DIR.parent.parent / "samples" / "pages" / "clip-8891.txt").read_text(
+        encoding="utf-8"
+    )

@@ -26,7 +26,12 @@ def _setting_names() -> set[str]:
 
 
 def test_settings_are_read_from_the_environment():
-    assert {"CLIPDESK_ENV", "CLIPDESK_SECRET_KEY", "DATABASE_URL", "CLIPDESK_FIRST_NUMBER"} <= _setting_names()
+    assert {
+        "CLIPDESK_ENV",
+        "CLIPDESK_SECRET_KEY",
+        "DATABASE_URL",
+        "CLIPDESK_FIRST_NUMBER",
+    } <= _setting_names()
 
 
 @pytest.mark.parametrize("name", sorted(_setting_names()))
@@ -49,7 +54,22 @@ def test_every_command_and_option_is_documented(name, app):
     assert heading, f"README lacks a section for clipdesk {cli_name}"
     section = README[heading.start() :].split("\n#", 1)[0]
     parser = load_command_class(app, name).create_parser("clipdesk", cli_name)
-    own = [a for a in parser._actions if a.dest not in {"help", "version", "verbosity", "settings", "pythonpath", "traceback", "no_color", "force_color", "skip_checks"}]
+    own = [
+        a
+        for a in parser._actions
+        if a.dest
+        not in {
+            "help",
+            "version",
+            "verbosity",
+            "settings",
+            "pythonpath",
+            "traceback",
+            "no_color",
+            "force_color",
+            "skip_checks",
+        }
+    ]
     for action in own:
         label = action.option_strings[-1] if action.option_strings else action.metavar or action.dest.upper()
         assert label in section, f"README's section on clipdesk {cli_name} does not mention {label}"
@@ -65,7 +85,11 @@ def test_cli_maps_hyphens_to_commands(capsys):
 
 
 def test_samples_carry_their_sources():
-    for folder in (ROOT / "samples" / "pages", ROOT / "samples" / "audio", ROOT / "tests" / "conformance" / "webvtt"):
+    for folder in (
+        ROOT / "samples" / "pages",
+        ROOT / "samples" / "audio",
+        ROOT / "tests" / "conformance" / "webvtt",
+    ):
         notes = " ".join(p.read_text(encoding="utf-8") for p in folder.glob("*.md"))
         assert "license" in notes.lower(), folder
     pages = ROOT / "samples" / "pages"
@@ -78,5 +102,21 @@ def test_samples_carry_their_sources():
 
 
 def test_nothing_reads_outside_the_repository():
-    for path in [*ROOT.glob("src/**/*.py"), *ROOT.glob("tests/**/*.py"), *ROOT.glob("bench/**/*.py"), ROOT / "Makefile"]:
+    for path in [
+        *ROOT.glob("src/**/*.py"),
+        *ROOT.glob("tests/**/*.py"),
+        *ROOT.glob("bench/**/*.py"),
+        ROOT / "Makefile",
+    ]:
         assert "../" + "shared" not in path.read_text(encoding="utf-8"), path
+
+
+def test_every_static_file_a_template_names_exists():
+    from django.contrib.staticfiles import finders
+
+    names = set()
+    for template in (ROOT / "src" / "clipdesk").rglob("templates/**/*.html"):
+        names |= set(re.findall(r"""\{%\s*static\s+['"]([^'"]+)['"]""", template.read_text(encoding="utf-8")))
+    assert names
+    for name in sorted(names):
+        assert finders.find(name), f"static file {name} is not found by the staticfiles finders"

@@ -39,17 +39,25 @@ VAR_DIR = Path(env("CLIPDESK_VAR_DIR", str(Path.cwd() / "var"))).resolve()
 SECRET_KEY = env("CLIPDESK_SECRET_KEY")
 if not SECRET_KEY:
     if PRODUCTION:
-        raise ImproperlyConfigured("CLIPDESK_ENV=production needs CLIPDESK_SECRET_KEY (a long random string).")
+        raise ImproperlyConfigured(
+            "CLIPDESK_ENV=production needs CLIPDESK_SECRET_KEY (a long random string)."
+        )
     SECRET_KEY = "clipdesk-development-only-not-secret"
 
 DEBUG = env_bool("CLIPDESK_DEBUG", not PRODUCTION)
-ALLOWED_HOSTS = env_list("CLIPDESK_ALLOWED_HOSTS", "" if PRODUCTION else "localhost,127.0.0.1,[::1],testserver")
+ALLOWED_HOSTS = env_list(
+    "CLIPDESK_ALLOWED_HOSTS", "" if PRODUCTION else "localhost,127.0.0.1,[::1],testserver"
+)
 if PRODUCTION and not ALLOWED_HOSTS:
-    raise ImproperlyConfigured("CLIPDESK_ENV=production needs CLIPDESK_ALLOWED_HOSTS (comma-separated host names).")
+    raise ImproperlyConfigured(
+        "CLIPDESK_ENV=production needs CLIPDESK_ALLOWED_HOSTS (comma-separated host names)."
+    )
 
 CLIPDESK_BASE_URL = env("CLIPDESK_BASE_URL", "" if PRODUCTION else "http://127.0.0.1:8000").rstrip("/")
 if PRODUCTION and not CLIPDESK_BASE_URL.startswith(("http://", "https://")):
-    raise ImproperlyConfigured("CLIPDESK_ENV=production needs CLIPDESK_BASE_URL, an absolute URL like https://clips.example.org.")
+    raise ImproperlyConfigured(
+        "CLIPDESK_ENV=production needs CLIPDESK_BASE_URL, an absolute URL like https://clips.example.org."
+    )
 
 CLIPDESK_SITE_NAME = env("CLIPDESK_SITE_NAME", "clipdesk")
 CLIPDESK_PUBLISHER = env("CLIPDESK_PUBLISHER", CLIPDESK_SITE_NAME)
@@ -139,6 +147,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("CLIPDESK_MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {

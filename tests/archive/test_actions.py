@@ -4,11 +4,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.test import override_settings
-from factories.archive import ClipFactory, PersonFactory
-from factories.transcripts import SpeakerFactory
 
 from clipdesk.archive import actions
 from clipdesk.archive.models import Clip, ClipReference, Person, PersonAlias
+from factories.archive import ClipFactory, PersonFactory
+from factories.transcripts import SpeakerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -153,3 +153,28 @@ def test_get_or_create_person_finds_aliases():
     person = actions.get_or_create_person(user=None, name="Ibrahim Al-Amine", aliases=["Al-Amine"])
     assert actions.get_or_create_person(user=None, name="al-amine") == person
     assert actions.get_or_create_person(user=None, name="Ibrahim Al-Amine II").slug == "ibrahim-al-amine-ii"
+
+
+def test_clips_are_named_by_number_or_id():
+    clip = actions.publish_clip(ClipFactory(), user=None, number=42)
+    draft = ClipFactory()
+    assert Clip.objects.get_by_reference("42") == clip
+    assert Clip.objects.get_by_reference("#42") == clip
+    assert Clip.objects.get_by_reference(f"id:{draft.pk}") == draft
+    for bad in ("43", "id:999", "id:x", "clip"):
+        with pytest.raises(Clip.DoesNotExist):
+            Clip.objects.get_by_reference(bad)
+
+
+def test_publish_and_withdraw_commands(capsys):
+    from django.core.management import CommandError, call_command
+
+    draft = ClipFactory()
+    call_command("publish", f"id:{draft.pk}", "--number", "77")
+    assert "Published #77" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="only drafts and clips in review"):
+        call_command("publish", "77")
+    with pytest.raises(CommandError, match="No clip 78"):
+        call_command("withdraw", "78", "--reason", "x")
+    call_command("withdraw", "77", "--reason", "Wrong speaker")
+    assert Clip.objects.get(number=77).withdrawn_reason == "Wrong speaker"

@@ -4,9 +4,9 @@ import pytest
 from bs4 import BeautifulSoup
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
-from factories.archive import ClipFactory, PersonFactory
 
 from clipdesk.archive.models import Clip, Person
+from factories.archive import ClipFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +60,9 @@ def test_withdraw_action_asks_for_a_reason(client, roles):
     form = client.post(CHANGELIST, {"action": "withdraw", ACTION_CHECKBOX_NAME: [clip.pk]})
     assert form.status_code == 200 and b"reason" in form.content
     assert Clip.objects.get(pk=clip.pk).status == Clip.Status.PUBLISHED
-    client.post(CHANGELIST, {"action": "withdraw", ACTION_CHECKBOX_NAME: [clip.pk], "reason": "Wrong channel"})
+    client.post(
+        CHANGELIST, {"action": "withdraw", ACTION_CHECKBOX_NAME: [clip.pk], "reason": "Wrong channel"}
+    )
     clip.refresh_from_db()
     assert (clip.status, clip.withdrawn_reason) == (Clip.Status.WITHDRAWN, "Wrong channel")
 
@@ -69,9 +71,15 @@ def test_creating_and_editing_a_clip_in_the_admin_goes_through_actions(client, r
     client.force_login(roles["editor"])
     add = reverse("admin:archive_clip_add")
     data = {
-        "title": "A new clip", "summary": "S", "aired_on": "2024-01-02", "duration_ms": "",
-        **{f"{prefix}-{k}": v for prefix in ("speakers", "segments", "references")
-           for k, v in {"TOTAL_FORMS": "0", "INITIAL_FORMS": "0"}.items()},
+        "title": "A new clip",
+        "summary": "S",
+        "aired_on": "2024-01-02",
+        "duration_ms": "",
+        **{
+            f"{prefix}-{k}": v
+            for prefix in ("speakers", "segments", "references")
+            for k, v in {"TOTAL_FORMS": "0", "INITIAL_FORMS": "0"}.items()
+        },
     }
     response = client.post(add, data)
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -91,7 +99,9 @@ def test_merge_people_in_the_admin(client, roles):
     assert a.alias_names == ["Qasem Soleimani"]
 
 
-@pytest.mark.parametrize("name", ["archive_clip", "archive_person", "archive_channel", "archive_topic", "media_mediaasset"])
+@pytest.mark.parametrize(
+    "name", ["archive_clip", "archive_person", "archive_channel", "archive_topic", "media_mediaasset"]
+)
 def test_admin_pages_load(client, roles, name):
     client.force_login(roles["admin"])
     assert client.get(reverse(f"admin:{name}_changelist")).status_code == 200

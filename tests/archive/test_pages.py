@@ -6,12 +6,12 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 from django.urls import reverse
-from factories.archive import ChannelFactory, ClipFactory, PersonFactory, TopicFactory
-from factories.transcripts import SegmentFactory, SpeakerFactory
 
 from clipdesk.archive import actions
 from clipdesk.archive.models import Clip
 from clipdesk.transcripts.actions import import_page
+from factories.archive import ChannelFactory, ClipFactory, PersonFactory, TopicFactory
+from factories.transcripts import SegmentFactory, SpeakerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +72,9 @@ def test_cross_reference_links_when_the_clip_is_in_the_archive(client, sample_cl
 
 def test_bilingual_clip_shows_two_columns_with_direction(client):
     clip = ClipFactory()
-    SegmentFactory(clip=clip, position=0, original_text="مرحبا [بكم]", original_language="ar", english_text="Welcome")
+    SegmentFactory(
+        clip=clip, position=0, original_text="مرحبا [بكم]", original_language="ar", english_text="Welcome"
+    )
     clip = actions.publish_clip(clip, user=None)
     page = soup(client.get(clip.get_absolute_url()))
     original = page.select_one(".transcript .original")
@@ -138,7 +140,7 @@ def test_clip_list_filters(client):
     lebanon = ChannelFactory(name="Al-Manar TV", country="Lebanon")
     topic = TopicFactory(name="Hizbullah")
     person = PersonFactory(name="Hassan Nasrallah")
-    a = ClipFactory(title="Alpha", channel=iran, aired_on=dt.date(2020, 1, 1), published=True)
+    ClipFactory(title="Alpha", channel=iran, aired_on=dt.date(2020, 1, 1), published=True)
     b = ClipFactory(title="Bravo", channel=lebanon, aired_on=dt.date(2021, 1, 1), published=True)
     b.topics.add(topic)
     SpeakerFactory(clip=b, person=person)

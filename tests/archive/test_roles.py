@@ -9,7 +9,9 @@ pytestmark = pytest.mark.django_db
 def test_every_role_is_a_group_with_its_permissions():
     assert set(Group.objects.values_list("name", flat=True)) == set(ROLES)
     for name, wanted in ROLES.items():
-        have = {f"{p.content_type.app_label}.{p.codename}" for p in Group.objects.get(name=name).permissions.all()}
+        have = {
+            f"{p.content_type.app_label}.{p.codename}" for p in Group.objects.get(name=name).permissions.all()
+        }
         if wanted == "*":
             assert len(have) == Permission.objects.count()
         else:

@@ -61,4 +61,8 @@ class ClipFactory(factory.django.DjangoModelFactory):
             from clipdesk.archive.actions import publish_clip
 
             published = publish_clip(self, user=None)
-            self.number, self.status, self.published_at = published.number, published.status, published.published_at
+            self.number, self.status, self.published_at = (
+                published.number,
+                published.status,
+                published.published_at,
+            )

@@ -4,13 +4,16 @@ import datetime as dt
 
 import pytest
 from django.core.management import CommandError, call_command
-from factories.archive import ClipFactory
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from clipdesk.archive.models import Channel, Clip, ClipReference, Person
 from clipdesk.transcripts import actions
 from clipdesk.transcripts.actions import ImportRefused, import_page
 from clipdesk.transcripts.models import Segment, Speaker
 from clipdesk.transcripts.pagetext import PageParseError
+from factories.archive import ClipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +37,9 @@ def test_import_sample_page(sample_page_text):
     assert len(segments) == 12
     assert [s.position for s in segments] == list(range(12))
     assert all(s.start_ms is None and s.english_origin == "human" for s in segments)
-    by_speaker = {label: sum(1 for s in segments if s.speaker.label == label) for label in ("Ibrahim Al-Amine", "Host")}
+    by_speaker = {
+        label: sum(1 for s in segments if s.speaker.label == label) for label in ("Ibrahim Al-Amine", "Host")
+    }
     assert by_speaker == {"Ibrahim Al-Amine": 8, "Host": 4}
 
     amine = Speaker.objects.get(clip=clip, label="Ibrahim Al-Amine")
@@ -90,7 +95,12 @@ def test_a_failure_part_way_saves_nothing(sample_page_text, monkeypatch):
     monkeypatch.setattr(actions, "_references", explode)
     with pytest.raises(RuntimeError):
         import_page(sample_page_text, source="a.txt")
-    assert (Clip.objects.count(), Segment.objects.count(), Speaker.objects.count(), Channel.objects.count()) == (0, 0, 0, 0)
+    assert (
+        Clip.objects.count(),
+        Segment.objects.count(),
+        Speaker.objects.count(),
+        Channel.objects.count(),
+    ) == (0, 0, 0, 0)
 
 
 def test_command_imports_and_reports(sample_page_text, tmp_path, capsys):
@@ -120,3 +130,36 @@ def test_parse_errors_are_page_parse_errors():
     with pytest.raises(PageParseError):
         import_page("", source="empty.txt")
     assert Clip.objects.count() == 0
+
+
+_lines = st.one_of(
+    st.sampled_from(
+        [
+            "#12 | 01:02",
+            "#99999999999 | 99:99:99",
+            "Source: A TV (B)",
+            "May 1, 2020",
+            'Host: "hi"',
+            '"more"',
+            "",
+        ]
+    ),
+    st.from_regex(r"[A-Z][a-z]{1,8}( [A-Z][a-z-]{1,8})?: \"?[^\n]{0,30}", fullmatch=True),
+    st.from_regex(
+        r"(For more about [A-Z][a-z]{1,300}, see )?[A-Z]{1,40} TV clips? (no\.?|#) ?[0-9]{1,14}",
+        fullmatch=True,
+    ),
+    st.text(max_size=600).map(lambda s: s.replace("\n", " ")),
+)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(_lines, max_size=20).map("\n".join))
+def test_importing_any_page_fails_only_with_a_clear_error(text):
+    with transaction.atomic():
+        try:
+            import_page(text, source="fuzz.txt")
+        except (PageParseError, ImportRefused):
+            pass
+        finally:
+            transaction.set_rollback(True)

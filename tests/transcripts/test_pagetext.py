@@ -40,7 +40,9 @@ def test_sample_page_header_fields(sample_page_text):
         "Hizbullah Mouthpiece Ibrahim Al-Amine: Hizbullah, IRGC Coordinated With Hamas During Latest Fighting; "
         "Qods Force Commander Qaani, Hamas Field Officers Came To The Beirut Joint Operations Room"
     )
-    assert page.summary.startswith("Lebanese journalist and Hizbullah Mouthpiece Ibrahim Al-Amine, editor-in-chief")
+    assert page.summary.startswith(
+        "Lebanese journalist and Hizbullah Mouthpiece Ibrahim Al-Amine, editor-in-chief"
+    )
     assert page.summary.endswith("For more about Ibrahim Al-Amine, see MEMRI TV clip no 8575.")
     assert "\n" not in page.summary  # the first paragraph only
     assert page.warnings == []
@@ -66,17 +68,31 @@ def test_sample_page_keeps_editorial_marks_exactly(sample_page_text):
     texts = [line.text for line in parse_page(sample_page_text).lines]
     assert texts[0].startswith("[During the recent fighting], there was higher coordination")
     assert "the Islamic Resistance [Hizbullah], and the field officers" in texts[1]
-    assert texts[7] == "Yes. [Hizbullah delivered those things into Gaza. The other thing was the possibility of an escalation."
+    assert (
+        texts[7]
+        == "Yes. [Hizbullah delivered those things into Gaza. The other thing was the possibility of an escalation."
+    )
     assert texts[9] == "The Israelis could have gone mad, and opt for..."
-    assert texts[11].startswith("This is something Israel could do. The resistance in Lebanon had to... The axis")
+    assert texts[11].startswith(
+        "This is something Israel could do. The resistance in Lebanon had to... The axis"
+    )
     assert not any(t.startswith('"') or t.endswith('"') for t in texts)
 
 
 def test_sample_page_cross_reference_and_furniture(sample_page_text):
     page = parse_page(sample_page_text)
-    assert [(r.number, r.publisher, r.person) for r in page.references] == [(8575, "MEMRI TV", "Ibrahim Al-Amine")]
+    assert [(r.number, r.publisher, r.person) for r in page.references] == [
+        (8575, "MEMRI TV", "Ibrahim Al-Amine")
+    ]
     everything = " ".join([page.title, page.summary, *(line.text for line in page.lines)])
-    for furniture in ("Donate Today", "Subscribe Today", "Request Clip", "Share Video", "Share this Clip", "Donations from readers"):
+    for furniture in (
+        "Donate Today",
+        "Subscribe Today",
+        "Request Clip",
+        "Share Video",
+        "Share this Clip",
+        "Donations from readers",
+    ):
         assert furniture not in everything
 
 
@@ -86,7 +102,10 @@ def test_sample_page_cross_reference_and_furniture(sample_page_text):
         ("see MEMRI TV clips No. 8180, 7919.", [(8180, "MEMRI TV"), (7919, "MEMRI TV")]),
         ("as seen in MEMRI TV clip #7644.", [(7644, "MEMRI TV")]),
         ("See also Clipdesk clip no. 8342.", [(8342, "Clipdesk")]),
-        ("in Monitor Desk Archive clips no. 12 and 13", [(12, "Monitor Desk Archive"), (13, "Monitor Desk Archive")]),
+        (
+            "in Monitor Desk Archive clips no. 12 and 13",
+            [(12, "Monitor Desk Archive"), (13, "Monitor Desk Archive")],
+        ),
         ("in clip No. 5", [(5, "")]),
     ],
 )
@@ -176,7 +195,7 @@ def test_curly_quotes_and_crlf():
         ("", 1, "empty"),
         ("\n\nDonate Today\n\nShare this Clip:\n", 1, "empty"),
         ("Title\n#1 | 00:10\nSource: X (Y)\n\nOnly a summary.\n", 5, "no transcript"),
-        ("#1 | 00:10\nSource: X (Y)\nSummary\nA: \"b\"\n", 1, "no headline"),
+        ('#1 | 00:10\nSource: X (Y)\nSummary\nA: "b"\n', 1, "no headline"),
         ("a\x00b", 1, "binary"),
     ],
 )
@@ -201,7 +220,9 @@ def test_any_text_parses_or_fails_with_a_page_error(text):
 
 _page_like = st.lists(
     st.one_of(
-        st.sampled_from(["#12 | 01:02", "#x | 1:2", "Source: A TV (B)", "May 1, 2020", "Host: \"hi\"", '"more"', "", "[x"]),
+        st.sampled_from(
+            ["#12 | 01:02", "#x | 1:2", "Source: A TV (B)", "May 1, 2020", 'Host: "hi"', '"more"', "", "[x"]
+        ),
         st.from_regex(r"[A-Z][a-z]{1,8}( [A-Z][a-z-]{1,8})?: \"?[^\n]{0,30}", fullmatch=True),
         st.text(max_size=40).map(lambda s: s.replace("\n", " ")),
     ),

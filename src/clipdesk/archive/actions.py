@@ -51,7 +51,9 @@ def reserve_number(number: int | None = None) -> int:
     return number
 
 
-def create_clip(*, user, title: str, origin: str = Clip.Origin.MANUAL, topics: Iterable[Topic] = (), **fields) -> Clip:
+def create_clip(
+    *, user, title: str, origin: str = Clip.Origin.MANUAL, topics: Iterable[Topic] = (), **fields
+) -> Clip:
     require(user, "archive.add_clip")
     title = title.strip()
     if not title:
@@ -99,14 +101,20 @@ def _transition(clip: Clip, *, user, perm: str, allowed_from: set[str], to: str,
 
 
 def submit_for_review(clip: Clip, *, user) -> Clip:
-    return _transition(clip, user=user, perm="archive.submit_clip", allowed_from={Clip.Status.DRAFT}, to=Clip.Status.REVIEW)
+    return _transition(
+        clip, user=user, perm="archive.submit_clip", allowed_from={Clip.Status.DRAFT}, to=Clip.Status.REVIEW
+    )
 
 
 def return_to_draft(clip: Clip, *, user) -> Clip:
-    return _transition(clip, user=user, perm="archive.submit_clip", allowed_from={Clip.Status.REVIEW}, to=Clip.Status.DRAFT)
+    return _transition(
+        clip, user=user, perm="archive.submit_clip", allowed_from={Clip.Status.REVIEW}, to=Clip.Status.DRAFT
+    )
 
 
-def publish_clip(clip: Clip, *, user, number: int | None = None, published_at: dt.datetime | None = None) -> Clip:
+def publish_clip(
+    clip: Clip, *, user, number: int | None = None, published_at: dt.datetime | None = None
+) -> Clip:
     """Publish a draft or reviewed clip, giving it its public number inside the same transaction.
 
     `number` keeps a number printed elsewhere (imported pages); otherwise the next one is taken.
@@ -115,7 +123,9 @@ def publish_clip(clip: Clip, *, user, number: int | None = None, published_at: d
     with transaction.atomic():
         clip = _lock(clip)
         if clip.status not in {Clip.Status.DRAFT, Clip.Status.REVIEW}:
-            raise ValidationError(f"Clip {clip.reference} is {clip.get_status_display().lower()}; only drafts and clips in review can be published.")
+            raise ValidationError(
+                f"Clip {clip.reference} is {clip.get_status_display().lower()}; only drafts and clips in review can be published."
+            )
         if clip.number is None:
             clip.number = reserve_number(number)
         elif number is not None and number != clip.number:
@@ -156,7 +166,9 @@ def get_or_create_channel(*, user, name: str, **fields) -> Channel:
     return channel
 
 
-def get_or_create_person(*, user, name: str, kind: str = Person.Kind.PERSON, aliases: Iterable[str] = ()) -> Person:
+def get_or_create_person(
+    *, user, name: str, kind: str = Person.Kind.PERSON, aliases: Iterable[str] = ()
+) -> Person:
     """The person or organisation called `name` (or by one of its aliases), created if new."""
     person = Person.objects.matching(name).first()
     if person is None:

@@ -19,7 +19,9 @@ def _run(modeladmin, request, queryset, action, verb: str, **kwargs) -> None:
             action(obj, user=request.user, **kwargs)
             done += 1
         except (PermissionDenied, ValidationError) as exc:
-            modeladmin.message_user(request, f"{obj}: {'; '.join(getattr(exc, 'messages', [str(exc)]))}", messages.ERROR)
+            modeladmin.message_user(
+                request, f"{obj}: {'; '.join(getattr(exc, 'messages', [str(exc)]))}", messages.ERROR
+            )
     if done:
         modeladmin.message_user(request, f"{verb} {done} clip{'s' if done != 1 else ''}.", messages.SUCCESS)
 
@@ -57,13 +59,28 @@ class ClipAdmin(SimpleHistoryAdmin):
     list_display = ["reference", "title", "status", "channel", "aired_on", "duration_display", "origin"]
     list_filter = ["status", "origin", "channel", "topics"]
     search_fields = ["title", "summary", "=number"]
-    readonly_fields = ["number", "status", "origin", "slug", "page_date", "published_at", "withdrawn_at", "withdrawn_reason", "created_at", "updated_at"]
+    readonly_fields = [
+        "number",
+        "status",
+        "origin",
+        "slug",
+        "page_date",
+        "published_at",
+        "withdrawn_at",
+        "withdrawn_reason",
+        "created_at",
+        "updated_at",
+    ]
     autocomplete_fields = ["channel", "topics", "people"]
     inlines = [SpeakerInline, SegmentInline, ReferenceInline]
     actions = ["submit_for_review", "return_to_draft", "publish", "withdraw"]
 
     def save_model(self, request, obj, form, change):
-        fields = {name: form.cleaned_data[name] for name in ("title", "summary", "aired_on", "duration_ms", "channel") if name in form.cleaned_data}
+        fields = {
+            name: form.cleaned_data[name]
+            for name in ("title", "summary", "aired_on", "duration_ms", "channel")
+            if name in form.cleaned_data
+        }
         if change:
             actions.update_clip(obj, user=request.user, **fields)
         else:
@@ -88,13 +105,21 @@ class ClipAdmin(SimpleHistoryAdmin):
     def withdraw(self, request, queryset):
         form = ReasonForm(request.POST if "reason" in request.POST else None)
         if form.is_valid():
-            _run(self, request, queryset, actions.withdraw_clip, "Withdrew", reason=form.cleaned_data["reason"])
+            _run(
+                self, request, queryset, actions.withdraw_clip, "Withdrew", reason=form.cleaned_data["reason"]
+            )
             return None
         return TemplateResponse(
             request,
             "admin/clipdesk/action_form.html",
-            {**self.admin_site.each_context(request), "title": "Withdraw clips", "objects": queryset, "form": form,
-             "action": "withdraw", "opts": self.model._meta},
+            {
+                **self.admin_site.each_context(request),
+                "title": "Withdraw clips",
+                "objects": queryset,
+                "form": form,
+                "action": "withdraw",
+                "opts": self.model._meta,
+            },
         )
 
     def has_submit_permission(self, request):
@@ -151,9 +176,17 @@ class PersonAdmin(SimpleHistoryAdmin):
         return TemplateResponse(
             request,
             "admin/clipdesk/action_form.html",
-            {**self.admin_site.each_context(request), "title": "Merge records: which one stays?", "objects": queryset,
-             "form": form, "action": "merge", "opts": self.model._meta},
+            {
+                **self.admin_site.each_context(request),
+                "title": "Merge records: which one stays?",
+                "objects": queryset,
+                "form": form,
+                "action": "merge",
+                "opts": self.model._meta,
+            },
         )
 
     def has_merge_permission(self, request):
-        return request.user.has_perm("archive.change_person") and request.user.has_perm("archive.delete_person")
+        return request.user.has_perm("archive.change_person") and request.user.has_perm(
+            "archive.delete_person"
+        )

@@ -29,7 +29,9 @@ class Channel(models.Model):
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=200, unique=True)
     country = models.CharField(max_length=100, blank=True)
-    language = models.CharField(max_length=35, blank=True, help_text="BCP 47 code of the channel's main language.")
+    language = models.CharField(
+        max_length=35, blank=True, help_text="BCP 47 code of the channel's main language."
+    )
     affiliation = models.CharField(max_length=200, blank=True, help_text="For example: Hizbullah.")
     history = HistoricalRecords()
 
@@ -39,13 +41,13 @@ class Channel(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("archive:channel", args=[self.slug])
+
     @property
     def source_label(self) -> str:
         """'Al-Manar TV (Lebanon)', the source line of a clip page."""
         return f"{self.name} ({self.country})" if self.country else self.name
-
-    def get_absolute_url(self) -> str:
-        return reverse("archive:channel", args=[self.slug])
 
 
 class Topic(models.Model):
@@ -79,7 +81,9 @@ class Person(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PERSON)
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
-    description = models.TextField(blank=True, help_text="A short description, e.g. 'Editor-in-chief of Al-Akhbar'.")
+    description = models.TextField(
+        blank=True, help_text="A short description, e.g. 'Editor-in-chief of Al-Akhbar'."
+    )
     history = HistoricalRecords()
 
     objects = PersonQuerySet.as_manager()
@@ -113,6 +117,20 @@ class PersonAlias(models.Model):
 
 
 class ClipQuerySet(models.QuerySet):
+    def get_by_reference(self, reference: str) -> "Clip":
+        """The clip named by its public number ('8891' or '#8891') or internal id ('id:12')."""
+        ref = reference.strip()
+        if ref.startswith("id:") and ref[3:].isdigit():
+            lookup = {"pk": int(ref[3:])}
+        elif ref.lstrip("#").isdigit():
+            lookup = {"number": int(ref.lstrip("#"))}
+        else:
+            raise self.model.DoesNotExist(f"{reference!r} is not a clip number or id:N.")
+        try:
+            return self.get(**lookup)
+        except self.model.DoesNotExist:
+            raise self.model.DoesNotExist(f"No clip {reference}.") from None
+
     def published(self) -> "ClipQuerySet":
         return self.filter(status=Clip.Status.PUBLISHED)
 
@@ -156,21 +174,32 @@ class Clip(models.Model):
         INGESTED = "ingested", "Ingested from media"
 
     number = models.PositiveIntegerField(
-        null=True, blank=True, unique=True, editable=False, help_text="Public number, assigned when first published."
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text="Public number, assigned when first published.",
     )
     title = models.CharField(max_length=500)
     slug = models.SlugField(max_length=100, blank=True)
     summary = models.TextField(blank=True)
     aired_on = models.DateField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
-    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, null=True, blank=True, related_name="clips")
+    channel = models.ForeignKey(
+        Channel, on_delete=models.PROTECT, null=True, blank=True, related_name="clips"
+    )
     topics = models.ManyToManyField(Topic, blank=True, related_name="clips")
     people = models.ManyToManyField(
-        Person, blank=True, related_name="linked_clips", help_text="People and organisations this clip refers to."
+        Person,
+        blank=True,
+        related_name="linked_clips",
+        help_text="People and organisations this clip refers to.",
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False)
     origin = models.CharField(max_length=20, choices=Origin.choices, default=Origin.MANUAL, editable=False)
-    page_date = models.DateField(null=True, blank=True, editable=False, help_text="Date printed on an imported page.")
+    page_date = models.DateField(
+        null=True, blank=True, editable=False, help_text="Date printed on an imported page."
+    )
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
     withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
     withdrawn_reason = models.TextField(blank=True, editable=False)
@@ -199,6 +228,11 @@ class Clip(models.Model):
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
 
+    def get_absolute_url(self) -> str:
+        if self.number:
+            return reverse("archive:clip", args=[self.number, self.slug or make_slug(self.title)])
+        return reverse("archive:clip-by-id", args=[self.pk])
+
     @property
     def reference(self) -> str:
         """'#8891' once numbered, else the internal 'id:N' that staff URLs and the CLI accept."""
@@ -212,10 +246,6 @@ class Clip(models.Model):
     def is_public(self) -> bool:
         return self.status == self.Status.PUBLISHED
 
-    def get_absolute_url(self) -> str:
-        if self.number:
-            return reverse("archive:clip", args=[self.number, self.slug or make_slug(self.title)])
-        return reverse("archive:clip-by-id", args=[self.pk])
 
 
 class ClipReference(models.Model):
@@ -225,7 +255,11 @@ class ClipReference(models.Model):
     number = models.PositiveIntegerField(help_text="The referenced clip's public number.")
     publisher = models.CharField(max_length=200, blank=True)
     person = models.ForeignKey(
-        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="references",
+        Person,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="references",
         help_text="The person the reference is about ('For more about ...'), if any.",
     )
     text = models.CharField(max_length=500, blank=True, help_text="The reference as printed.")
@@ -246,4 +280,3 @@ class Sequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}={self.last_value}"
-

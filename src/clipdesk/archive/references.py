@@ -29,8 +29,12 @@ def render_summary(summary: str, references, targets: dict) -> SafeString:
 
 def _one(text: str, clip) -> str:
     if clip is None:
-        return format_html('<span class="xref xref-missing">{} <small>(not in the archive)</small></span>', text)
-    return format_html('<a class="xref" href="{}" title="{}">{}</a>', clip.get_absolute_url(), clip.title, text)
+        return format_html(
+            '<span class="xref xref-missing">{} <small>(not in the archive)</small></span>', text
+        )
+    return format_html(
+        '<a class="xref" href="{}" title="{}">{}</a>', clip.get_absolute_url(), clip.title, text
+    )
 
 
 def _reference_html(text: str, refs: list, targets: dict) -> str:

@@ -4,6 +4,7 @@ A data migration creates them; an app that adds permissions later adds its own m
 calling `sync_roles` again. "*" gives a role every permission that exists.
 """
 
+
 def _crud(app: str, model: str, *verbs: str) -> list[str]:
     return [f"{app}.{verb}_{model}" for verb in verbs]
 

@@ -67,9 +67,14 @@ def clip_list(request):
         "page": _page(request, clips.for_listing()),
         "chosen": chosen,
         "channels": Channel.objects.filter(clips__in=published).distinct(),
-        "countries": published.exclude(channel__country="").values_list("channel__country", flat=True).distinct().order_by("channel__country"),
+        "countries": published.exclude(channel__country="")
+        .values_list("channel__country", flat=True)
+        .distinct()
+        .order_by("channel__country"),
         "topics": Topic.objects.filter(clips__in=published).distinct(),
-        "people": Person.objects.filter(Q(speakers__clip__in=published) | Q(linked_clips__in=published)).distinct(),
+        "people": Person.objects.filter(
+            Q(speakers__clip__in=published) | Q(linked_clips__in=published)
+        ).distinct(),
         "years": published.dates("aired_on", "year", order="DESC"),
         "query": {k: request.GET[k] for k in LIST_FILTERS if request.GET.get(k)},
     }
@@ -153,7 +158,9 @@ def person_detail(request, slug: str):
 
 @require_GET
 def channel_list(request):
-    return render(request, "archive/channel_list.html", {"channels": _published_counts(Channel.objects.all(), "clips")})
+    return render(
+        request, "archive/channel_list.html", {"channels": _published_counts(Channel.objects.all(), "clips")}
+    )
 
 
 @require_GET
@@ -165,7 +172,9 @@ def channel_detail(request, slug: str):
 
 @require_GET
 def topic_list(request):
-    return render(request, "archive/topic_list.html", {"topics": _published_counts(Topic.objects.all(), "clips")})
+    return render(
+        request, "archive/topic_list.html", {"topics": _published_counts(Topic.objects.all(), "clips")}
+    )
 
 
 @require_GET

@@ -3,7 +3,6 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -11,7 +10,7 @@ from clipdesk.archive import actions as archive_actions
 from clipdesk.archive.models import Clip, ClipReference, Person
 
 from .models import Origin, Segment, Speaker
-from .pagetext import PageParseError, ParsedPage, Warning, parse_page
+from .pagetext import ParsedPage, Warning, parse_page
 
 
 class ImportRefused(Exception):
@@ -43,7 +42,9 @@ def import_page(text: str, *, source: str, user=None) -> ImportResult:
         existing = Clip.objects.filter(number=page.number).first() if page.number else None
         if existing and existing.origin != Clip.Origin.IMPORTED:
             raise ImportRefused(
-                source, 1, f"clip #{page.number} is already in the archive and was not imported; refusing to overwrite it"
+                source,
+                1,
+                f"clip #{page.number} is already in the archive and was not imported; refusing to overwrite it",
             )
         channel = _channel(page, user)
         fields = {
@@ -56,11 +57,15 @@ def import_page(text: str, *, source: str, user=None) -> ImportResult:
         if existing:
             clip = archive_actions.update_clip(existing, user=user, title=page.title, **fields)
         else:
-            clip = archive_actions.create_clip(user=user, title=page.title, origin=Clip.Origin.IMPORTED, **fields)
+            clip = archive_actions.create_clip(
+                user=user, title=page.title, origin=Clip.Origin.IMPORTED, **fields
+            )
         speakers = _speakers(clip, page, user)
         changed = _segments(clip, page, speakers, channel.language if channel else "", user)
         _references(clip, page, user)
-        people = {s.person for s in speakers if s.person} | {r.person for r in clip.references.all() if r.person}
+        people = {s.person for s in speakers if s.person} | {
+            r.person for r in clip.references.all() if r.person
+        }
         clip.people.add(*people)
         if not existing and page.number:
             published_at = (
@@ -68,7 +73,9 @@ def import_page(text: str, *, source: str, user=None) -> ImportResult:
                 if (page.page_date or page.aired_on)
                 else None
             )
-            clip = archive_actions.publish_clip(clip, user=user, number=page.number, published_at=published_at)
+            clip = archive_actions.publish_clip(
+                clip, user=user, number=page.number, published_at=published_at
+            )
     return ImportResult(clip=clip, created=existing is None, warnings=page.warnings, changed_lines=changed)
 
 
@@ -95,9 +102,13 @@ def _speakers(clip: Clip, page: ParsedPage, user) -> list[Speaker]:
         speaker.position = position
         speaker.role = parsed.role
         if parsed.is_person and speaker.person is None:
-            speaker.person = archive_actions.get_or_create_person(user=user, name=parsed.label, aliases=parsed.spellings)
+            speaker.person = archive_actions.get_or_create_person(
+                user=user, name=parsed.label, aliases=parsed.spellings
+            )
         elif parsed.is_person:
-            archive_actions.get_or_create_person(user=user, name=speaker.person.name, aliases=parsed.spellings)
+            archive_actions.get_or_create_person(
+                user=user, name=speaker.person.name, aliases=parsed.spellings
+            )
         speaker._history_user = user
         speaker.save()
         result.append(speaker)
@@ -114,7 +125,11 @@ def _segments(clip: Clip, page: ParsedPage, speakers: list[Speaker], language: s
     for position, line in enumerate(page.lines):
         speaker = speakers[line.speaker] if line.speaker is not None else None
         segment = current[position] if position < len(current) else Segment(clip=clip, position=position)
-        if segment.pk and segment.english_text == line.text and segment.speaker_id == (speaker.pk if speaker else None):
+        if (
+            segment.pk
+            and segment.english_text == line.text
+            and segment.speaker_id == (speaker.pk if speaker else None)
+        ):
             continue
         segment.english_text = line.text
         segment.english_origin = Origin.HUMAN
@@ -140,7 +155,6 @@ def _references(clip: Clip, page: ParsedPage, user) -> None:
             person = Person.objects.matching(ref.person).first() or archive_actions.get_or_create_person(
                 user=user, name=ref.person
             )
-        ClipReference.objects.create(clip=clip, number=ref.number, publisher=ref.publisher, text=ref.text, person=person)
-
-
-
+        ClipReference.objects.create(
+            clip=clip, number=ref.number, publisher=ref.publisher, text=ref.text, person=person
+        )

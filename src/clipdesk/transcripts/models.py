@@ -23,8 +23,12 @@ class Speaker(models.Model):
         REPORTER = "reporter", "Reporter"
 
     clip = models.ForeignKey(Clip, on_delete=models.CASCADE, related_name="speakers")
-    label = models.CharField(max_length=200, help_text="The name as printed, e.g. 'Ibrahim Al-Amine' or 'Host'.")
-    person = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="speakers")
+    label = models.CharField(
+        max_length=200, help_text="The name as printed, e.g. 'Ibrahim Al-Amine' or 'Host'."
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="speakers"
+    )
     role = models.CharField(max_length=20, choices=Role.choices, blank=True, default=Role.NONE)
     position = models.PositiveIntegerField(default=0)
     history = HistoricalRecords()
@@ -55,13 +59,19 @@ class Segment(models.Model):
     position = models.PositiveIntegerField()
     start_ms = models.PositiveIntegerField(null=True, blank=True)
     end_ms = models.PositiveIntegerField(null=True, blank=True)
-    speaker = models.ForeignKey(Speaker, on_delete=models.SET_NULL, null=True, blank=True, related_name="segments")
+    speaker = models.ForeignKey(
+        Speaker, on_delete=models.SET_NULL, null=True, blank=True, related_name="segments"
+    )
     original_text = models.TextField(blank=True)
-    original_language = models.CharField(max_length=35, blank=True, help_text="BCP 47 code, e.g. 'ar' or 'fa'.")
+    original_language = models.CharField(
+        max_length=35, blank=True, help_text="BCP 47 code, e.g. 'ar' or 'fa'."
+    )
     original_origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.HUMAN)
     english_text = models.TextField(blank=True)
     english_origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.HUMAN)
-    version = models.PositiveIntegerField(default=1, help_text="Raised on every save; an edit of an older version is refused.")
+    version = models.PositiveIntegerField(
+        default=1, help_text="Raised on every save; an edit of an older version is refused."
+    )
     history = HistoricalRecords()
 
     objects = SegmentQuerySet.as_manager()
@@ -71,7 +81,9 @@ class Segment(models.Model):
         indexes = [models.Index(fields=["clip", "position"])]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(start_ms__isnull=True) | models.Q(end_ms__isnull=True) | models.Q(end_ms__gte=F("start_ms")),
+                condition=models.Q(start_ms__isnull=True)
+                | models.Q(end_ms__isnull=True)
+                | models.Q(end_ms__gte=F("start_ms")),
                 name="segment_ends_after_start",
             ),
         ]

@@ -14,8 +14,10 @@ from difflib import SequenceMatcher
 
 __all__ = ["CrossReference", "Line", "PageParseError", "ParsedPage", "ParsedSpeaker", "Warning", "parse_page"]
 
-QUOTES_OPEN = "\"“„«"
-QUOTES_CLOSE = "\"”»"
+MAX_TITLE = 500  # Clip.title
+MAX_NAME = 100  # Channel.name and country, Person.name
+QUOTES_OPEN = '"“„«'
+QUOTES_CLOSE = '"”»'
 
 # Site furniture around the clip itself: calls to action, share widgets.
 _FURNITURE = [
@@ -32,19 +34,36 @@ _FURNITURE = [
     )
 ]
 _HEADER = re.compile(r"^#\s*(?P<number>\d+)?\s*(?:\|\s*(?P<duration>.*?))?\s*$")
-_DURATION = re.compile(r"^(?:(?P<h>\d+):)?(?P<m>\d{1,2}):(?P<s>\d{2})$")
+_DURATION = re.compile(r"^(?:(?P<h>\d{1,2}):)?(?P<m>\d{1,2}):(?P<s>\d{2})$")
 _SOURCE = re.compile(r"^Source\s*:\s*(?P<name>.+?)\s*(?:\((?P<country>[^()]*)\))?\s*$", re.IGNORECASE)
 _TURN = re.compile(r"^(?P<label>[^\s:\"“”„«\[(][^:\"“”„«\[\]()]{0,79}?)\s*:\s*(?P<text>\S.*)$")
 _AIRED = re.compile(
     r"\baired on (?P<channel>[^()]+?)\s*(?:\((?P<detail>[^()]+)\))?\s+on\s+(?P<date>[A-Z][a-z]+\.? \d{1,2}, \d{4})"
 )
 _REFERENCE = re.compile(
-    r"(?P<publisher>(?:[A-Z][\w&'.\-]*\s+){0,4}?)(?i:clips?)\s*(?:(?i:no)\.?|#)\s*"
+    r"(?P<publisher>(?:[A-Z][\w&'.\-]{0,30}\s+){0,4}?)(?i:clips?)\s*(?:(?i:no)\.?|#)\s*"
     r"(?P<numbers>\d+(?:\s*(?:,|&|\band\b)\s*\d+)*)"
 )
-_ABOUT = re.compile(r"\bFor more (?:about|on) (?P<name>[^,.;:]+?),?\s+see\b")
+_ABOUT = re.compile(r"\bFor more (?:about|on) (?P<name>[^,.;:]{1,150}?),?\s+see\b")
 _LEADING_WORDS = {"in", "see", "also", "for", "and", "as", "on", "watch", "view", "more", "about", "the"}
-_NAME_PARTICLES = {"al", "el", "bin", "ibn", "bint", "abu", "de", "da", "del", "der", "van", "von", "of", "the", "and", "for"}
+_NAME_PARTICLES = {
+    "al",
+    "el",
+    "bin",
+    "ibn",
+    "bint",
+    "abu",
+    "de",
+    "da",
+    "del",
+    "der",
+    "van",
+    "von",
+    "of",
+    "the",
+    "and",
+    "for",
+}
 _ROLE_WORDS = {
     "host": "host",
     "presenter": "host",
@@ -56,8 +75,22 @@ _ROLE_WORDS = {
     "correspondent": "reporter",
 }
 _NON_PERSON_LABELS = {
-    "crowd", "audience", "narrator", "voice", "voices", "caption", "text on screen", "announcer",
-    "protesters", "students", "children", "participants", "video", "speaker", "caller", "sign",
+    "crowd",
+    "audience",
+    "narrator",
+    "voice",
+    "voices",
+    "caption",
+    "text on screen",
+    "announcer",
+    "protesters",
+    "students",
+    "children",
+    "participants",
+    "video",
+    "speaker",
+    "caller",
+    "sign",
 }
 
 
@@ -156,7 +189,7 @@ def _looks_like_name(label: str) -> bool:
     if not 1 <= len(words) <= 8:
         return False
     for word in words:
-        head = word.split("-")[0].strip("'’.").lower()
+        head = word.split("-")[0].strip("'’.").lower()  # noqa: RUF001 - typographic apostrophes occur in names
         if head in _NAME_PARTICLES:
             continue
         first = word[0]
@@ -218,7 +251,10 @@ class _Speakers:
                 return index
             if self._misspelled(label, speaker.label):
                 self.page.warnings.append(
-                    Warning(line, f"speaker '{label}' looks like '{speaker.label}' spelled another way; kept as one speaker")
+                    Warning(
+                        line,
+                        f"speaker '{label}' looks like '{speaker.label}' spelled another way; kept as one speaker",
+                    )
                 )
                 speaker.spellings.append(label)
                 self.by_label[label] = index
@@ -252,6 +288,8 @@ def _find_references(text: str, person: str | None) -> list[CrossReference]:
         while words and words[0].casefold() in _LEADING_WORDS:
             words.pop(0)
         for number in re.findall(r"\d+", match["numbers"]):
+            if not 0 < int(number) < 2**31:
+                continue
             refs.append(CrossReference(int(number), " ".join(words), match.group().strip(), person))
     return refs
 
@@ -271,7 +309,12 @@ def parse_page(text: str, source: str = "<page>") -> ParsedPage:
 
     number = duration_ms = None
     if header_at is None:
-        warnings.append(Warning(lines[0][0], "no '#NUMBER | MM:SS' line: the clip will be imported without a number, as a draft"))
+        warnings.append(
+            Warning(
+                lines[0][0],
+                "no '#NUMBER | MM:SS' line: the clip will be imported without a number, as a draft",
+            )
+        )
     else:
         n, header = lines[header_at]
         match = _HEADER.match(header)
@@ -279,9 +322,13 @@ def parse_page(text: str, source: str = "<page>") -> ParsedPage:
             number = int(match["number"])
             if not 0 < number < 2**31:
                 number = None
-                warnings.append(Warning(n, f"clip number in '{header}' is out of range: imported without a number"))
+                warnings.append(
+                    Warning(n, f"clip number in '{header}' is out of range: imported without a number")
+                )
         else:
-            warnings.append(Warning(n, f"no clip number in '{header}': imported without a number, as a draft"))
+            warnings.append(
+                Warning(n, f"no clip number in '{header}': imported without a number, as a draft")
+            )
         if match["duration"]:
             duration_ms = parse_duration(match["duration"])
             if duration_ms is None:
@@ -295,23 +342,45 @@ def parse_page(text: str, source: str = "<page>") -> ParsedPage:
         title_at, body_from = 0, 1
     else:
         title_at = next(
-            (i for i in range(anchor - 1, -1, -1) if parse_date(lines[i][1]) is None and not _HEADER.match(lines[i][1])),
+            (
+                i
+                for i in range(anchor - 1, -1, -1)
+                if parse_date(lines[i][1]) is None and not _HEADER.match(lines[i][1])
+            ),
             None,
         )
         if title_at is None:
-            raise PageParseError(source, lines[anchor][0], "no headline above the clip number and source lines")
+            raise PageParseError(
+                source, lines[anchor][0], "no headline above the clip number and source lines"
+            )
         body_from = anchor + 1
     title = lines[title_at][1]
+    if len(title) > MAX_TITLE:
+        raise PageParseError(
+            source,
+            lines[title_at][0],
+            f"the headline is {len(title)} characters long; the limit is {MAX_TITLE}",
+        )
 
     page_date = next((d for _, t in lines[: max(anchor or 0, title_at)] if (d := parse_date(t))), None)
-    page = ParsedPage(title=title, number=number, duration_ms=duration_ms, page_date=page_date, warnings=warnings)
+    page = ParsedPage(
+        title=title, number=number, duration_ms=duration_ms, page_date=page_date, warnings=warnings
+    )
 
     if source_at is not None:
         match = _SOURCE.match(lines[source_at][1])
         page.channel, page.country = match["name"].strip(), (match["country"] or "").strip() or None
+        if len(page.channel) > MAX_NAME or len(page.country or "") > MAX_NAME:
+            raise PageParseError(
+                source,
+                lines[source_at][0],
+                f"the source line is too long for a channel name (limit {MAX_NAME})",
+            )
         body_from = max(body_from, source_at + 1)
     else:
-        page.warnings.append(Warning(lines[title_at][0], "no 'Source: CHANNEL (COUNTRY)' line: the clip has no channel"))
+        page.warnings.append(
+            Warning(lines[title_at][0], "no 'Source: CHANNEL (COUNTRY)' line: the clip has no channel")
+        )
 
     body = lines[body_from:]
     _parse_body(page, body, source)
@@ -334,18 +403,24 @@ def _parse_body(page: ParsedPage, body: list[tuple[int, str]], source: str) -> N
             current = speakers.resolve(turn["label"], n)
             spoken, quoted = _strip_quotes(turn["text"])
             if not quoted:
-                page.warnings.append(Warning(n, f"turn by '{turn['label']}' is not in quotation marks; read as plain text"))
+                page.warnings.append(
+                    Warning(n, f"turn by '{turn['label']}' is not in quotation marks; read as plain text")
+                )
         elif text[0] in QUOTES_OPEN and page.lines:
             spoken, _ = _strip_quotes(text)
             if current is None:
-                page.warnings.append(Warning(n, "quoted paragraph after a stage direction: kept without a speaker"))
+                page.warnings.append(
+                    Warning(n, "quoted paragraph after a stage direction: kept without a speaker")
+                )
         elif not page.lines:
             summary.append(text)
             continue
         else:
             current = None
             spoken = text
-            page.warnings.append(Warning(n, f"line with no speaker, kept as a stage direction: '{_short(text)}'"))
+            page.warnings.append(
+                Warning(n, f"line with no speaker, kept as a stage direction: '{_short(text)}'")
+            )
         if not spoken:
             page.warnings.append(Warning(n, "empty turn skipped"))
             continue
@@ -357,7 +432,9 @@ def _parse_body(page: ParsedPage, body: list[tuple[int, str]], source: str) -> N
         page.lines.append(Line(speaker=current, text=spoken, line=n))
     if not page.lines:
         where = body[-1][0] if body else 1
-        raise PageParseError(source, where, "no transcript found: expected lines like 'Speaker: \"text\"' after the summary")
+        raise PageParseError(
+            source, where, "no transcript found: expected lines like 'Speaker: \"text\"' after the summary"
+        )
     page.summary = "\n\n".join(summary)
     if not summary:
         page.warnings.append(Warning(page.lines[0].line, "no summary paragraph before the transcript"))
@@ -375,14 +452,17 @@ def _parse_summary_facts(page: ParsedPage, line: int) -> None:
         if detail:
             head, _, tail = detail.rpartition("-")
             if page.country and tail.strip().casefold() == page.country.casefold() and head.strip():
-                page.affiliation = head.strip()
+                page.affiliation = head.strip()[:MAX_NAME]
             elif not page.country or detail.casefold() != page.country.casefold():
-                page.affiliation = detail
+                page.affiliation = detail[:MAX_NAME]
     if page.aired_on is None:
         page.aired_on = page.page_date
     elif page.page_date and page.page_date != page.aired_on:
         page.warnings.append(
-            Warning(line, f"the page is dated {page.page_date.isoformat()} but the clip aired {page.aired_on.isoformat()}")
+            Warning(
+                line,
+                f"the page is dated {page.page_date.isoformat()} but the clip aired {page.aired_on.isoformat()}",
+            )
         )
     about = _ABOUT.search(page.summary)
     person = about["name"].strip() if about else None

@@ -19,5 +19,7 @@ class Command(BaseCommand):
         user.set_password(password)
         user.save()
         user.groups.add(Group.objects.get(name="admin"))
-        self.stdout.write(f"Staff login ({'created' if created else 'password reset'}): {username} / {password}")
+        self.stdout.write(
+            f"Staff login ({'created' if created else 'password reset'}): {username} / {password}"
+        )
         self.stdout.write("Sign in at /staff/admin/")

@@ -41,4 +41,6 @@ class Command(BaseCommand):
                 f"- {clip.segments.count()} lines, {len(result.warnings)} warnings"
             )
         if failed:
-            raise CommandError(f"{failed} of {len(files)} pages could not be imported; nothing of them was saved.")
+            raise CommandError(
+                f"{failed} of {len(files)} pages could not be imported; nothing of them was saved."
+            )
