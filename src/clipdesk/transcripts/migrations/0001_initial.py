@@ -7,101 +7,298 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('archive', '0001_initial'),
+        ("archive", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalSpeaker',
+            name="HistoricalSpeaker",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('label', models.CharField(help_text="The name as printed, e.g. 'Ibrahim Al-Amine' or 'Host'.", max_length=200)),
-                ('role', models.CharField(blank=True, choices=[('', '—'), ('host', 'Host'), ('anchor', 'Anchor'), ('interviewer', 'Interviewer'), ('reporter', 'Reporter')], default='', max_length=20)),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('clip', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='archive.clip')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='archive.person')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "label",
+                    models.CharField(
+                        help_text="The name as printed, e.g. 'Ibrahim Al-Amine' or 'Host'.", max_length=200
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "—"),
+                            ("host", "Host"),
+                            ("anchor", "Anchor"),
+                            ("interviewer", "Interviewer"),
+                            ("reporter", "Reporter"),
+                        ],
+                        default="",
+                        max_length=20,
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(default=0)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "clip",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="archive.clip",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="archive.person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical speaker',
-                'verbose_name_plural': 'historical speakers',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical speaker",
+                "verbose_name_plural": "historical speakers",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Speaker',
+            name="Speaker",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(help_text="The name as printed, e.g. 'Ibrahim Al-Amine' or 'Host'.", max_length=200)),
-                ('role', models.CharField(blank=True, choices=[('', '—'), ('host', 'Host'), ('anchor', 'Anchor'), ('interviewer', 'Interviewer'), ('reporter', 'Reporter')], default='', max_length=20)),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('clip', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='speakers', to='archive.clip')),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='speakers', to='archive.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "label",
+                    models.CharField(
+                        help_text="The name as printed, e.g. 'Ibrahim Al-Amine' or 'Host'.", max_length=200
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "—"),
+                            ("host", "Host"),
+                            ("anchor", "Anchor"),
+                            ("interviewer", "Interviewer"),
+                            ("reporter", "Reporter"),
+                        ],
+                        default="",
+                        max_length=20,
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(default=0)),
+                (
+                    "clip",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="speakers",
+                        to="archive.clip",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="speakers",
+                        to="archive.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['clip', 'position', 'id'],
+                "ordering": ["clip", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalSegment',
+            name="HistoricalSegment",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('position', models.PositiveIntegerField()),
-                ('start_ms', models.PositiveIntegerField(blank=True, null=True)),
-                ('end_ms', models.PositiveIntegerField(blank=True, null=True)),
-                ('original_text', models.TextField(blank=True)),
-                ('original_language', models.CharField(blank=True, help_text="BCP 47 code, e.g. 'ar' or 'fa'.", max_length=35)),
-                ('original_origin', models.CharField(choices=[('machine', 'Machine'), ('human', 'Human')], default='human', max_length=10)),
-                ('english_text', models.TextField(blank=True)),
-                ('english_origin', models.CharField(choices=[('machine', 'Machine'), ('human', 'Human')], default='human', max_length=10)),
-                ('version', models.PositiveIntegerField(default=1, help_text='Raised on every save; an edit of an older version is refused.')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('clip', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='archive.clip')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('speaker', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='transcripts.speaker')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("position", models.PositiveIntegerField()),
+                ("start_ms", models.PositiveIntegerField(blank=True, null=True)),
+                ("end_ms", models.PositiveIntegerField(blank=True, null=True)),
+                ("original_text", models.TextField(blank=True)),
+                (
+                    "original_language",
+                    models.CharField(blank=True, help_text="BCP 47 code, e.g. 'ar' or 'fa'.", max_length=35),
+                ),
+                (
+                    "original_origin",
+                    models.CharField(
+                        choices=[("machine", "Machine"), ("human", "Human")], default="human", max_length=10
+                    ),
+                ),
+                ("english_text", models.TextField(blank=True)),
+                (
+                    "english_origin",
+                    models.CharField(
+                        choices=[("machine", "Machine"), ("human", "Human")], default="human", max_length=10
+                    ),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(
+                        default=1, help_text="Raised on every save; an edit of an older version is refused."
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "clip",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="archive.clip",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "speaker",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="transcripts.speaker",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical segment',
-                'verbose_name_plural': 'historical segments',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical segment",
+                "verbose_name_plural": "historical segments",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Segment',
+            name="Segment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField()),
-                ('start_ms', models.PositiveIntegerField(blank=True, null=True)),
-                ('end_ms', models.PositiveIntegerField(blank=True, null=True)),
-                ('original_text', models.TextField(blank=True)),
-                ('original_language', models.CharField(blank=True, help_text="BCP 47 code, e.g. 'ar' or 'fa'.", max_length=35)),
-                ('original_origin', models.CharField(choices=[('machine', 'Machine'), ('human', 'Human')], default='human', max_length=10)),
-                ('english_text', models.TextField(blank=True)),
-                ('english_origin', models.CharField(choices=[('machine', 'Machine'), ('human', 'Human')], default='human', max_length=10)),
-                ('version', models.PositiveIntegerField(default=1, help_text='Raised on every save; an edit of an older version is refused.')),
-                ('clip', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='segments', to='archive.clip')),
-                ('speaker', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='segments', to='transcripts.speaker')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField()),
+                ("start_ms", models.PositiveIntegerField(blank=True, null=True)),
+                ("end_ms", models.PositiveIntegerField(blank=True, null=True)),
+                ("original_text", models.TextField(blank=True)),
+                (
+                    "original_language",
+                    models.CharField(blank=True, help_text="BCP 47 code, e.g. 'ar' or 'fa'.", max_length=35),
+                ),
+                (
+                    "original_origin",
+                    models.CharField(
+                        choices=[("machine", "Machine"), ("human", "Human")], default="human", max_length=10
+                    ),
+                ),
+                ("english_text", models.TextField(blank=True)),
+                (
+                    "english_origin",
+                    models.CharField(
+                        choices=[("machine", "Machine"), ("human", "Human")], default="human", max_length=10
+                    ),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(
+                        default=1, help_text="Raised on every save; an edit of an older version is refused."
+                    ),
+                ),
+                (
+                    "clip",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="segments",
+                        to="archive.clip",
+                    ),
+                ),
+                (
+                    "speaker",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="segments",
+                        to="transcripts.speaker",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['clip', 'position', 'id'],
-                'indexes': [models.Index(fields=['clip', 'position'], name='transcripts_clip_id_7d7f09_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('start_ms__isnull', True), ('end_ms__isnull', True), ('end_ms__gte', models.F('start_ms')), _connector='OR'), name='segment_ends_after_start')],
+                "ordering": ["clip", "position", "id"],
+                "indexes": [models.Index(fields=["clip", "position"], name="transcripts_clip_id_7d7f09_idx")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("start_ms__isnull", True),
+                            ("end_ms__isnull", True),
+                            ("end_ms__gte", models.F("start_ms")),
+                            _connector="OR",
+                        ),
+                        name="segment_ends_after_start",
+                    )
+                ],
             },
         ),
     ]

@@ -16,4 +16,6 @@ _PART_HTML = {
 @register.filter
 def marks(text: str) -> SafeString:
     """Transcript text as HTML, editorial insertions and elisions visibly distinct."""
-    return format_html_join("", "{}", ((format_html(_PART_HTML[p.kind], p.text),) for p in parse_marks(text or "")))
+    return format_html_join(
+        "", "{}", ((format_html(_PART_HTML[p.kind], p.text),) for p in parse_marks(text or ""))
+    )
