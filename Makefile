@@ -21,11 +21,12 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP) ## Create .venv and install the pinned dependencies
 
-demo: $(STAMP) ## Migrate, import the sample clips, create a staff login, serve at http://$(HOST):$(PORT)
+demo: $(STAMP) ## Migrate, import the samples, create a staff login, serve at http://$(HOST):$(PORT) with a worker
 	$(BIN)/clipdesk migrate --no-input
 	$(BIN)/clipdesk import-page samples/pages/*.txt
 	$(BIN)/clipdesk demo-login
 	$(BIN)/clipdesk collectstatic --no-input --verbosity 0
+	$(BIN)/clipdesk worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn clipdesk.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
 
 CLIPDESK_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres

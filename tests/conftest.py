@@ -42,6 +42,16 @@ def pytest_report_header(config):
     return f"database: {settings.DATABASES['default']['ENGINE']}"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def jobs_run_in_process():
+    """Tests run enqueued jobs at once, in memory; the queue itself is tested where it matters."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+    yield HUEY
+    HUEY.immediate = False
+
+
 @pytest.fixture
 def roles(db):
     """A user per staff role, plus a signed-in reader with no role."""

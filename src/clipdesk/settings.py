@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "simple_history",
     "csp",
+    "huey.contrib.djhuey",
     "clipdesk.archive",
     "clipdesk.transcripts",
     "clipdesk.media",
@@ -194,6 +195,19 @@ CONTENT_SECURITY_POLICY = {
 }
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
+
+# Background jobs: Huey with SQLite storage under var/ by default, Redis when REDIS_URL is set.
+# Tasks receive ids and are enqueued after the transaction commits (see each app's tasks.py).
+REDIS_URL = env("REDIS_URL")
+HUEY = {
+    "name": "clipdesk",
+    "immediate": False,  # djhuey would default this to DEBUG; jobs always go through the queue
+    "consumer": {"workers": int(env("CLIPDESK_WORKER_THREADS", "2")), "worker_type": "thread"},
+}
+if REDIS_URL:
+    HUEY.update({"huey_class": "huey.RedisHuey", "url": REDIS_URL})
+else:
+    HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "huey.sqlite3")})
 
 LOGGING = {
     "version": 1,
