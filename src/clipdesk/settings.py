@@ -79,6 +79,11 @@ INSTALLED_APPS = [
     "clipdesk.archive",
     "clipdesk.transcripts",
     "clipdesk.media",
+    "clipdesk.search",
+    "clipdesk.subscriptions",
+    "clipdesk.inquiries",
+    "clipdesk.donations",
+    "clipdesk.api",
 ]
 
 MIDDLEWARE = [

@@ -7,5 +7,10 @@ admin.site.site_title = settings.CLIPDESK_SITE_NAME
 
 urlpatterns = [
     path("staff/admin/", admin.site.urls),
+    path("", include("clipdesk.search.urls")),
+    path("", include("clipdesk.subscriptions.urls")),
+    path("", include("clipdesk.inquiries.urls")),
+    path("", include("clipdesk.donations.urls")),
+    path("", include("clipdesk.api.urls")),
     path("", include("clipdesk.archive.urls")),
 ]
