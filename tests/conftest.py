@@ -72,3 +72,32 @@ def sample_page_text() -> str:
     return (settings.BASE_DIR.parent.parent / "samples" / "pages" / "clip-8891.txt").read_text(
         encoding="utf-8"
     )
+
+
+@pytest.fixture
+def timed_clip(db):
+    """A draft with two speakers and four timed lines in Arabic and English."""
+    from factories.archive import ClipFactory
+    from factories.transcripts import SegmentFactory, SpeakerFactory
+
+    clip = ClipFactory(title="Bilingual interview", duration_ms=8000)
+    host = SpeakerFactory(clip=clip, label="Host", role="host", position=0)
+    guest = SpeakerFactory(clip=clip, label="Ali Hassan", position=1)
+    lines = [
+        (0, 1500, host, "مرحبا بكم", "Welcome."),
+        (1500, 4000, guest, "شكرا [لكم] على الاستضافة", "Thank you [all] for having me."),
+        (4000, 6000, host, "ماذا حدث؟", "What happened?"),
+        (6000, 8000, guest, "لا شيء...", "Nothing..."),
+    ]
+    for position, (start, end, speaker, original, english) in enumerate(lines):
+        SegmentFactory(
+            clip=clip,
+            position=position,
+            start_ms=start,
+            end_ms=end,
+            speaker=speaker,
+            original_text=original,
+            original_language="ar",
+            english_text=english,
+        )
+    return clip

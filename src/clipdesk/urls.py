@@ -7,6 +7,8 @@ admin.site.site_title = settings.CLIPDESK_SITE_NAME
 
 urlpatterns = [
     path("staff/admin/", admin.site.urls),
+    path("", include("clipdesk.media.urls")),
+    path("", include("clipdesk.transcripts.urls")),
     path("", include("clipdesk.search.urls")),
     path("", include("clipdesk.subscriptions.urls")),
     path("", include("clipdesk.inquiries.urls")),

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from clipdesk.archive import actions
 from clipdesk.archive.models import Clip
-from clipdesk.transcripts.actions import import_page
+from clipdesk.transcripts.importing import import_page
 from factories.archive import ChannelFactory, ClipFactory, PersonFactory, TopicFactory
 from factories.transcripts import SegmentFactory, SpeakerFactory
 
@@ -78,7 +78,7 @@ def test_bilingual_clip_shows_two_columns_with_direction(client):
     clip = actions.publish_clip(clip, user=None)
     page = soup(client.get(clip.get_absolute_url()))
     original = page.select_one(".transcript .original")
-    assert original["lang"] == "ar" and original["dir"] == "auto"
+    assert original["lang"] == "ar" and original["dir"] == "rtl"
     assert original.select_one(".insertion").get_text() == "[بكم]"
     assert "bilingual" in page.select_one(".transcript")["class"]
 
@@ -90,6 +90,11 @@ def test_number_and_old_slugs_redirect_permanently(client, sample_clip):
         response = client.get(url)
         assert response.status_code == 301 and response["Location"] == canonical
     actions.update_clip(sample_clip, user=None, title="A corrected title")
+    assert client.get(canonical).status_code == 200  # a title change waits for its correction
+    from clipdesk.transcripts.actions import publish_correction
+    from clipdesk.transcripts.models import Revision
+
+    publish_correction(Revision.objects.pending().get(), user=None, note="Title corrected.")
     response = client.get(canonical)
     assert response.status_code == 301 and response["Location"] == "/clips/8891/a-corrected-title/"
 

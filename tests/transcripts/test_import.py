@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from clipdesk.archive.models import Channel, Clip, ClipReference, Person
-from clipdesk.transcripts import actions
-from clipdesk.transcripts.actions import ImportRefused, import_page
+from clipdesk.transcripts import importing
+from clipdesk.transcripts.importing import ImportRefused, import_page
 from clipdesk.transcripts.models import Segment, Speaker
 from clipdesk.transcripts.pagetext import PageParseError
 from factories.archive import ClipFactory
@@ -92,7 +92,7 @@ def test_a_failure_part_way_saves_nothing(sample_page_text, monkeypatch):
     def explode(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(actions, "_references", explode)
+    monkeypatch.setattr(importing, "_references", explode)
     with pytest.raises(RuntimeError):
         import_page(sample_page_text, source="a.txt")
     assert (

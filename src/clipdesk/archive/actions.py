@@ -75,6 +75,16 @@ def update_clip(clip: Clip, *, user, topics: Iterable[Topic] | None = None, **fi
         raise ValueError(f"update_clip cannot change {sorted(unknown)}")
     with transaction.atomic():
         clip = _lock(clip)
+        if clip.status == Clip.Status.PUBLISHED:
+            # Readers' text changes only through a published correction.
+            from clipdesk.transcripts.actions import propose_clip_text
+
+            texts = {
+                k: fields[k] for k in ("title", "summary") if k in fields and fields[k] != getattr(clip, k)
+            }
+            if texts:
+                propose_clip_text(clip, user=user, **texts)
+            fields = {k: v for k, v in fields.items() if k not in ("title", "summary")}
         for name, value in fields.items():
             setattr(clip, name, value)
         clip.slug = make_slug(clip.title)
@@ -113,15 +123,26 @@ def return_to_draft(clip: Clip, *, user) -> Clip:
 
 
 def publish_clip(
-    clip: Clip, *, user, number: int | None = None, published_at: dt.datetime | None = None
+    clip: Clip,
+    *,
+    user,
+    number: int | None = None,
+    published_at: dt.datetime | None = None,
+    confirm_machine_text: bool = False,
 ) -> Clip:
     """Publish a draft or reviewed clip, giving it its public number inside the same transaction.
 
     `number` keeps a number printed elsewhere (imported pages); otherwise the next one is taken.
+    A clip whose English is still machine-made is published only with `confirm_machine_text`.
     """
     require(user, "archive.publish_clip")
     with transaction.atomic():
         clip = _lock(clip)
+        if not confirm_machine_text and clip.segments.filter(english_origin="machine").exists():
+            raise ValidationError(
+                f"Clip {clip.reference} has English that is still machine-made; "
+                "confirm that it should be published as it is."
+            )
         if clip.status not in {Clip.Status.DRAFT, Clip.Status.REVIEW}:
             raise ValidationError(
                 f"Clip {clip.reference} is {clip.get_status_display().lower()}; only drafts and clips in review can be published."
@@ -135,6 +156,18 @@ def publish_clip(
         clip.slug = clip.slug or make_slug(clip.title)
         _save(clip, user)
         transaction.on_commit(lambda: signals.clip_published.send(sender=Clip, clip_id=clip.pk))
+    return clip
+
+
+def assign_clip(clip: Clip, *, user, assignee) -> Clip:
+    """Give a clip to a staff member (or to nobody), for the worklist."""
+    require(user, "archive.change_clip")
+    if assignee is not None and not assignee.is_staff:
+        raise ValidationError("Clips can only be assigned to staff.")
+    with transaction.atomic():
+        clip = _lock(clip)
+        clip.assignee = assignee
+        _save(clip, user)
     return clip
 
 

@@ -1,5 +1,6 @@
 """The archive: clips, their channels, topics, people and organisations, and cross-references."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -197,6 +198,14 @@ class Clip(models.Model):
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False)
     origin = models.CharField(max_length=20, choices=Origin.choices, default=Origin.MANUAL, editable=False)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_clips",
+        help_text="The staff member working on this clip now.",
+    )
     page_date = models.DateField(
         null=True, blank=True, editable=False, help_text="Date printed on an imported page."
     )
@@ -245,7 +254,6 @@ class Clip(models.Model):
     @property
     def is_public(self) -> bool:
         return self.status == self.Status.PUBLISHED
-
 
 
 class ClipReference(models.Model):

@@ -81,20 +81,56 @@ def clip_list(request):
     return render(request, "archive/clip_list.html", context)
 
 
+RTL_LANGUAGES = {"ar", "fa", "ur", "he", "ps", "ckb", "yi", "dv", "sd", "ug"}
+
+
+def parse_moment(value: str | None) -> int | None:
+    """`?t=72`, `?t=1:12` or `?t=1:02:03` (also `72s`) as whole seconds; None when unreadable."""
+    if not value:
+        return None
+    value = value.strip().removesuffix("s")
+    parts = value.split(":")
+    if not 1 <= len(parts) <= 3 or not all(p.isdigit() for p in parts):
+        return None
+    seconds = 0
+    for part in parts:
+        seconds = seconds * 60 + int(part)
+    return seconds
+
+
 def _render_clip(request, clip: Clip):
+    from clipdesk.transcripts.diff import word_diff
+    from clipdesk.transcripts.export import original_language
+
     segments = list(clip.segments.in_order())
     references = list(clip.references.select_related("person"))
     numbers = {ref.number for ref in references}
     targets = {c.number: c for c in Clip.objects.published().filter(number__in=numbers)}
+    timed = any(s.is_timed for s in segments)
+    media = clip.media.first() if timed else None
+    original = original_language(clip, segments)
+    corrections = [
+        (revision, [(edit, word_diff(edit.before, edit.after)) for edit in revision.edits.all()])
+        for revision in clip.revisions.published().prefetch_related("edits__segment").order_by("published_at")
+    ]
     context = {
         "clip": clip,
         "turns": group_turns(segments),
         "has_original": any(s.original_text for s in segments),
+        "original_language": original,
+        "original_dir": "rtl" if original.split("-")[0] in RTL_LANGUAGES else "ltr",
         "summary_html": render_summary(clip.summary, references, targets),
         "references": [(ref, targets.get(ref.number)) for ref in references],
         "topics": list(clip.topics.all()),
         "people": list(clip.people.all()),
         "preview": not clip.is_public,
+        "media": media,
+        "timed": timed,
+        "caption_languages": ["en", original]
+        if timed and original and original != "en"
+        else (["en"] if timed else []),
+        "start_at": parse_moment(request.GET.get("t")),
+        "corrections": corrections,
     }
     return render(request, "archive/clip_detail.html", context)
 

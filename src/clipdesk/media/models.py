@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 
 from clipdesk.archive.models import Clip
 
@@ -28,3 +29,14 @@ class MediaAsset(models.Model):
 
     def __str__(self) -> str:
         return f"{self.clip.reference} {self.mime_type} {self.sha256[:12]}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("media:file", args=[self.pk])
+
+    @property
+    def poster_url(self) -> str:
+        return reverse("media:poster", args=[self.pk]) if self.poster else ""
+
+    @property
+    def is_video(self) -> bool:
+        return self.mime_type.startswith("video/")

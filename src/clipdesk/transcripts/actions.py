@@ -1,160 +1,317 @@
-"""Named actions on transcripts. See clipdesk.archive.actions for the conventions."""
+"""Named actions on transcripts: editing lines and speakers, and corrections to published clips.
 
-import datetime as dt
-from dataclasses import dataclass, field
+Conventions as in clipdesk.archive.actions: check the permission, change the data in one
+transaction with the history entry attributed to its author, send follow-up signals after commit.
 
+Every accepted save of a line raises its `version`. A save names the version it was based on; if the
+line moved on since, the save is refused with `EditConflict`, which carries both versions, so nobody's
+work is silently overwritten. On a published clip, edits do not change what readers see: they are
+held in the clip's pending `Revision` until a publisher publishes it as a correction.
+"""
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
-from clipdesk.archive import actions as archive_actions
-from clipdesk.archive.models import Clip, ClipReference, Person
+from clipdesk.archive import signals
+from clipdesk.archive.actions import require
+from clipdesk.archive.models import Clip, Person
 
-from .models import Origin, Segment, Speaker
-from .pagetext import ParsedPage, Warning, parse_page
+from .models import Origin, Revision, RevisionEdit, Segment, Speaker
 
-
-class ImportRefused(Exception):
-    """The page was understood, but importing it would overwrite work that was not imported."""
-
-    def __init__(self, source: str, line: int, reason: str):
-        super().__init__(f"{source}:{line}: {reason}")
-        self.source, self.line, self.reason = source, line, reason
+TEXT_FIELDS = ("english_text", "original_text")
+EDITABLE_FIELDS = (*TEXT_FIELDS, "original_language", "speaker_id", "start_ms", "end_ms")
+STRUCTURE_LOCKED = (
+    "Splitting and merging lines is for clips that are not published; correct the text instead."
+)
 
 
-@dataclass
-class ImportResult:
-    clip: Clip
-    created: bool
-    warnings: list[Warning] = field(default_factory=list)
-    changed_lines: int = 0
+class EditConflict(Exception):
+    """The line changed since the editor loaded it. `current` is what is saved now, `attempted` what was sent."""
 
-
-def import_page(text: str, *, source: str, user=None) -> ImportResult:
-    """Turn the text of a published clip page into a clip, in one transaction.
-
-    A page with a number becomes a published clip keeping that number; a page without one becomes
-    a draft. Importing a number again updates the clip only if it was itself imported, line by line,
-    so the history shows exactly what changed.
-    """
-    page = parse_page(text, source)
-    archive_actions.require(user, "archive.add_clip")
-    with transaction.atomic():
-        existing = Clip.objects.filter(number=page.number).first() if page.number else None
-        if existing and existing.origin != Clip.Origin.IMPORTED:
-            raise ImportRefused(
-                source,
-                1,
-                f"clip #{page.number} is already in the archive and was not imported; refusing to overwrite it",
-            )
-        channel = _channel(page, user)
-        fields = {
-            "summary": page.summary,
-            "aired_on": page.aired_on,
-            "duration_ms": page.duration_ms,
-            "channel": channel,
-            "page_date": page.page_date,
-        }
-        if existing:
-            clip = archive_actions.update_clip(existing, user=user, title=page.title, **fields)
-        else:
-            clip = archive_actions.create_clip(
-                user=user, title=page.title, origin=Clip.Origin.IMPORTED, **fields
-            )
-        speakers = _speakers(clip, page, user)
-        changed = _segments(clip, page, speakers, channel.language if channel else "", user)
-        _references(clip, page, user)
-        people = {s.person for s in speakers if s.person} | {
-            r.person for r in clip.references.all() if r.person
-        }
-        clip.people.add(*people)
-        if not existing and page.number:
-            published_at = (
-                timezone.make_aware(dt.datetime.combine(page.page_date or page.aired_on, dt.time(12)))
-                if (page.page_date or page.aired_on)
-                else None
-            )
-            clip = archive_actions.publish_clip(
-                clip, user=user, number=page.number, published_at=published_at
-            )
-    return ImportResult(clip=clip, created=existing is None, warnings=page.warnings, changed_lines=changed)
-
-
-def _channel(page: ParsedPage, user):
-    if not page.channel:
-        return None
-    channel = archive_actions.get_or_create_channel(user=user, name=page.channel)
-    changed = False
-    if page.country and not channel.country:
-        channel.country, changed = page.country, True
-    if page.affiliation and not channel.affiliation:
-        channel.affiliation, changed = page.affiliation, True
-    if changed:
-        channel._history_user = user
-        channel.save()
-    return channel
-
-
-def _speakers(clip: Clip, page: ParsedPage, user) -> list[Speaker]:
-    existing = {s.label: s for s in clip.speakers.all()}
-    result = []
-    for position, parsed in enumerate(page.speakers):
-        speaker = existing.pop(parsed.label, None) or Speaker(clip=clip, label=parsed.label)
-        speaker.position = position
-        speaker.role = parsed.role
-        if parsed.is_person and speaker.person is None:
-            speaker.person = archive_actions.get_or_create_person(
-                user=user, name=parsed.label, aliases=parsed.spellings
-            )
-        elif parsed.is_person:
-            archive_actions.get_or_create_person(
-                user=user, name=speaker.person.name, aliases=parsed.spellings
-            )
-        speaker._history_user = user
-        speaker.save()
-        result.append(speaker)
-    for stale in existing.values():
-        stale._history_user = user
-        stale.delete()
-    return result
-
-
-def _segments(clip: Clip, page: ParsedPage, speakers: list[Speaker], language: str, user) -> int:
-    """Write the page's lines over the clip's segments, position by position. Returns how many changed."""
-    current = list(clip.segments.order_by("position", "id"))
-    changed = 0
-    for position, line in enumerate(page.lines):
-        speaker = speakers[line.speaker] if line.speaker is not None else None
-        segment = current[position] if position < len(current) else Segment(clip=clip, position=position)
-        if (
-            segment.pk
-            and segment.english_text == line.text
-            and segment.speaker_id == (speaker.pk if speaker else None)
-        ):
-            continue
-        segment.english_text = line.text
-        segment.english_origin = Origin.HUMAN
-        segment.speaker = speaker
-        segment.original_language = segment.original_language or language
-        if segment.pk:
-            segment.version += 1
-        segment._history_user = user
-        segment.save()
-        changed += 1
-    for stale in current[len(page.lines) :]:
-        stale._history_user = user
-        stale.delete()
-        changed += 1
-    return changed
-
-
-def _references(clip: Clip, page: ParsedPage, user) -> None:
-    clip.references.all().delete()
-    for ref in page.references:
-        person = None
-        if ref.person:
-            person = Person.objects.matching(ref.person).first() or archive_actions.get_or_create_person(
-                user=user, name=ref.person
-            )
-        ClipReference.objects.create(
-            clip=clip, number=ref.number, publisher=ref.publisher, text=ref.text, person=person
+    def __init__(self, segment: Segment, attempted: dict):
+        super().__init__(
+            f"Line {segment.position + 1} was changed by someone else (now version {segment.version}). "
+            "Your text was not saved; compare the two versions and save again."
         )
+        self.segment = segment
+        self.attempted = attempted
+
+
+def _save(instance, user, **kwargs) -> None:
+    instance._history_user = user
+    instance.save(**kwargs)
+
+
+def _locked_segment(segment_id: int) -> Segment:
+    return Segment.objects.select_for_update().select_related("clip").get(pk=segment_id)
+
+
+def _check_version(segment: Segment, version: int, attempted: dict) -> None:
+    if segment.version != version:
+        raise EditConflict(segment, attempted)
+
+
+def _clean(segment: Segment, fields: dict) -> dict:
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(f"These fields cannot be edited here: {', '.join(sorted(unknown))}.")
+    cleaned = dict(fields)
+    for name in ("start_ms", "end_ms"):
+        if name in cleaned and cleaned[name] is not None:
+            cleaned[name] = int(cleaned[name])
+            if cleaned[name] < 0:
+                raise ValidationError("Times cannot be negative.")
+    start = cleaned.get("start_ms", segment.start_ms)
+    end = cleaned.get("end_ms", segment.end_ms)
+    if start is not None and end is not None and end < start:
+        raise ValidationError(f"Line {segment.position + 1} would end before it starts.")
+    speaker_id = cleaned.get("speaker_id")
+    if speaker_id is not None and not Speaker.objects.filter(pk=speaker_id, clip_id=segment.clip_id).exists():
+        raise ValidationError("That speaker is not in this clip.")
+    return cleaned
+
+
+def pending_revision(clip: Clip, user) -> Revision:
+    revision = Revision.objects.filter(clip=clip, status=Revision.Status.PENDING).first()
+    if revision is None:
+        revision = Revision(clip=clip, created_by=user)
+        _save(revision, user)
+    return revision
+
+
+def _propose(clip: Clip, segment: Segment | None, field: str, current, value, user) -> None:
+    """Hold a change to a published clip in its pending revision."""
+    revision = pending_revision(clip, user)
+    edit = RevisionEdit.objects.filter(revision=revision, segment=segment, field=field).first()
+    after = "" if value is None else str(value)
+    if edit is None:
+        before = "" if current is None else str(current)
+        if before != after:
+            RevisionEdit.objects.create(
+                revision=revision, segment=segment, field=field, before=before, after=after
+            )
+    elif edit.before == after:
+        edit.delete()  # changed back to what readers see: nothing to correct
+    else:
+        edit.after = after
+        edit.save(update_fields=["after"])
+
+
+def edit_segment(segment_id: int, *, user, version: int, **fields) -> Segment:
+    """Change a line's texts, speaker, language or times.
+
+    Returns the line as saved. On a published clip the line itself keeps what readers see and the
+    change goes to the pending revision; `pending_value(segment, field)` reads it back.
+    """
+    require(user, "transcripts.change_segment")
+    with transaction.atomic():
+        segment = _locked_segment(segment_id)
+        _check_version(segment, version, fields)
+        cleaned = _clean(segment, fields)
+        clip = segment.clip
+        if clip.status == Clip.Status.PUBLISHED:
+            require(user, "archive.change_clip")
+            for name, value in cleaned.items():
+                _propose(clip, segment, name, getattr(segment, name), value, user)
+        elif clip.status == Clip.Status.WITHDRAWN:
+            raise ValidationError(f"Clip {clip.reference} is withdrawn; its transcript is closed.")
+        else:
+            for name, value in cleaned.items():
+                if name in TEXT_FIELDS and getattr(segment, name) != value:
+                    setattr(segment, name.replace("_text", "_origin"), Origin.HUMAN)
+                setattr(segment, name, value)
+        segment.version += 1
+        _save(segment, user)
+    return segment
+
+
+def pending_value(segment: Segment, field: str):
+    edit = RevisionEdit.objects.filter(
+        segment=segment, field=field, revision__status=Revision.Status.PENDING
+    ).first()
+    return edit.after if edit else getattr(segment, field)
+
+
+def _require_draft(clip: Clip) -> None:
+    if clip.status not in (Clip.Status.DRAFT, Clip.Status.REVIEW):
+        raise ValidationError(STRUCTURE_LOCKED)
+
+
+def split_segment(segment_id: int, *, user, version: int, at: int, original_at: int | None = None) -> Segment:
+    """Split a line at character `at` of its English text (and `original_at` of the original).
+
+    A timed line's time is shared in proportion to the text on each side. Returns the new second line.
+    """
+    require(user, "transcripts.add_segment")
+    with transaction.atomic():
+        segment = _locked_segment(segment_id)
+        _require_draft(segment.clip)
+        _check_version(segment, version, {"split_at": at})
+        text = segment.english_text
+        if not 0 < at < len(text):
+            raise ValidationError("Put the cursor inside the English text, where the new line should start.")
+        original = segment.original_text
+        if original_at is None:
+            original_at = round(len(original) * at / len(text)) if original else 0
+        original_at = max(0, min(original_at, len(original)))
+        middle = None
+        if segment.is_timed:
+            middle = segment.start_ms + round((segment.end_ms - segment.start_ms) * at / len(text))
+        Segment.objects.filter(clip=segment.clip, position__gt=segment.position).update(
+            position=F("position") + 1
+        )
+        second = Segment(
+            clip=segment.clip,
+            position=segment.position + 1,
+            start_ms=middle,
+            end_ms=segment.end_ms,
+            speaker=segment.speaker,
+            original_text=original[original_at:].strip(),
+            original_language=segment.original_language,
+            original_origin=segment.original_origin,
+            english_text=text[at:].strip(),
+            english_origin=segment.english_origin,
+        )
+        segment.english_text = text[:at].strip()
+        segment.original_text = original[:original_at].strip()
+        segment.end_ms = middle if middle is not None else segment.end_ms
+        segment.version += 1
+        _save(segment, user)
+        _save(second, user)
+    return second
+
+
+def merge_with_next(segment_id: int, *, user, version: int) -> Segment:
+    """Join a line and the one after it into one; the line keeps its speaker and start."""
+    require(user, "transcripts.delete_segment")
+    with transaction.atomic():
+        segment = _locked_segment(segment_id)
+        _require_draft(segment.clip)
+        _check_version(segment, version, {"merge": True})
+        following = (
+            Segment.objects.select_for_update()
+            .filter(clip=segment.clip, position__gt=segment.position)
+            .order_by("position")
+            .first()
+        )
+        if following is None:
+            raise ValidationError("This is the last line; there is nothing to merge it with.")
+        segment.english_text = " ".join(t for t in (segment.english_text, following.english_text) if t)
+        segment.original_text = " ".join(t for t in (segment.original_text, following.original_text) if t)
+        if following.end_ms is not None:
+            segment.end_ms = following.end_ms
+        segment.version += 1
+        _save(segment, user)
+        following._history_user = user
+        following.delete()
+        Segment.objects.filter(clip=segment.clip, position__gt=segment.position).update(
+            position=F("position") - 1
+        )
+    return segment
+
+
+def rename_speaker(
+    speaker_id: int,
+    *,
+    user,
+    label: str | None = None,
+    person: Person | None = None,
+    role: str | None = None,
+    clear_person: bool = False,
+) -> Speaker:
+    """Rename a voice, or say who it is, for every line of its clip at once. Changes this one row."""
+    require(user, "transcripts.change_speaker")
+    with transaction.atomic():
+        speaker = Speaker.objects.select_for_update().get(pk=speaker_id)
+        if label is not None:
+            if not label.strip():
+                raise ValidationError("A speaker needs a name or a label.")
+            speaker.label = label.strip()
+        if person is not None or clear_person:
+            speaker.person = person
+        if role is not None:
+            if role not in Speaker.Role.values:
+                raise ValidationError(f"Unknown role {role!r}.")
+            speaker.role = role
+        _save(speaker, user)
+        if speaker.person and speaker.clip.status == Clip.Status.PUBLISHED:
+            speaker.clip.people.add(speaker.person)
+    return speaker
+
+
+def add_speaker(clip: Clip, *, user, label: str) -> Speaker:
+    require(user, "transcripts.add_speaker")
+    if not label.strip():
+        raise ValidationError("A speaker needs a name or a label.")
+    speaker = Speaker(clip=clip, label=label.strip(), position=clip.speakers.count())
+    _save(speaker, user)
+    return speaker
+
+
+def propose_clip_text(clip: Clip, *, user, **fields) -> Revision:
+    """Title or summary changes to a published clip, held for the next correction."""
+    require(user, "archive.change_clip")
+    with transaction.atomic():
+        clip = Clip.objects.select_for_update().get(pk=clip.pk)
+        for name, value in fields.items():
+            if name not in ("title", "summary"):
+                raise ValidationError(f"{name} is not corrected through a revision.")
+            _propose(clip, None, name, getattr(clip, name), value, user)
+        return pending_revision(clip, user)
+
+
+def publish_correction(revision: Revision, *, user, note: str) -> Revision:
+    """Apply a pending revision to the published clip and show it in the clip's Corrections."""
+    require(user, "archive.publish_correction")
+    note = note.strip()
+    if not note:
+        raise ValidationError("A correction needs a public note that says what was corrected and why.")
+    with transaction.atomic():
+        revision = Revision.objects.select_for_update().select_related("clip").get(pk=revision.pk)
+        if revision.status != Revision.Status.PENDING:
+            raise ValidationError("This revision is not pending.")
+        edits = list(revision.edits.select_related("segment"))
+        if not edits:
+            raise ValidationError("This revision changes nothing.")
+        clip = Clip.objects.select_for_update().get(pk=revision.clip_id)
+        touched: dict[int, Segment] = {}
+        for edit in edits:
+            target = (
+                touched.setdefault(edit.segment_id, _locked_segment(edit.segment_id))
+                if edit.segment_id
+                else clip
+            )
+            value = edit.after
+            if edit.field in ("start_ms", "end_ms", "speaker_id"):
+                value = int(value) if value != "" else None
+            setattr(target, edit.field, value)
+            if edit.field in TEXT_FIELDS:
+                setattr(target, edit.field.replace("_text", "_origin"), Origin.HUMAN)
+        for segment in touched.values():
+            segment.version += 1
+            _save(segment, user)
+        if any(e.segment_id is None for e in edits):
+            from clipdesk.archive.models import make_slug
+
+            clip.slug = make_slug(clip.title)
+            _save(clip, user)
+        revision.status = Revision.Status.PUBLISHED
+        revision.note = note
+        revision.published_by = user
+        revision.published_at = timezone.now()
+        _save(revision, user)
+        transaction.on_commit(lambda: signals.clip_changed.send(sender=Clip, clip_id=clip.pk))
+    return revision
+
+
+def discard_revision(revision: Revision, *, user) -> Revision:
+    require(user, "archive.publish_correction")
+    with transaction.atomic():
+        revision = Revision.objects.select_for_update().get(pk=revision.pk)
+        if revision.status != Revision.Status.PENDING:
+            raise ValidationError("This revision is not pending.")
+        revision.status = Revision.Status.DISCARDED
+        _save(revision, user)
+    return revision

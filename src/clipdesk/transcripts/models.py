@@ -1,5 +1,6 @@
 """Speakers and time-aligned segments: one row per line, holding both languages."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F
 from simple_history.models import HistoricalRecords
@@ -94,3 +95,67 @@ class Segment(models.Model):
     @property
     def is_timed(self) -> bool:
         return self.start_ms is not None and self.end_ms is not None
+
+
+class RevisionQuerySet(models.QuerySet):
+    def pending(self) -> "RevisionQuerySet":
+        return self.filter(status=Revision.Status.PENDING)
+
+    def published(self) -> "RevisionQuerySet":
+        return self.filter(status=Revision.Status.PUBLISHED)
+
+
+class Revision(models.Model):
+    """Edits to a published clip, held back until a publisher publishes them as a correction."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        PUBLISHED = "published", "Published as a correction"
+        DISCARDED = "discarded", "Discarded"
+
+    clip = models.ForeignKey(Clip, on_delete=models.CASCADE, related_name="revisions")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    note = models.TextField(blank=True, help_text="The public note that explains the correction.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = RevisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["clip", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clip"], condition=models.Q(status="pending"), name="one_pending_revision_per_clip"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.clip.reference} revision {self.pk} ({self.status})"
+
+
+class RevisionEdit(models.Model):
+    """One field of one line (or of the clip itself, when `segment` is empty): before and after."""
+
+    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="edits")
+    segment = models.ForeignKey(
+        Segment, on_delete=models.CASCADE, null=True, blank=True, related_name="pending_edits"
+    )
+    field = models.CharField(max_length=30)
+    before = models.TextField(blank=True)
+    after = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["revision", "segment__position", "field"]
+        constraints = [
+            models.UniqueConstraint(fields=["revision", "segment", "field"], name="one_edit_per_field"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.revision} {self.field}"

@@ -2,6 +2,7 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from clipdesk.archive.citation import format_time
 from clipdesk.transcripts.marks import parse_marks
 
 register = template.Library()
@@ -11,6 +12,20 @@ _PART_HTML = {
     "elision": '<span class="elision" title="Cut from the recording">{}</span>',
     "spoken": "{}",
 }
+_LANGUAGE_NAMES = {
+    "en": "English",
+    "ar": "Arabic",
+    "fa": "Persian",
+    "tr": "Turkish",
+    "ur": "Urdu",
+    "he": "Hebrew",
+    "ru": "Russian",
+    "fr": "French",
+    "es": "Spanish",
+    "de": "German",
+    "ps": "Pashto",
+    "ku": "Kurdish",
+}
 
 
 @register.filter
@@ -19,3 +34,28 @@ def marks(text: str) -> SafeString:
     return format_html_join(
         "", "{}", ((format_html(_PART_HTML[p.kind], p.text),) for p in parse_marks(text or ""))
     )
+
+
+@register.filter
+def moment(ms: int | None) -> str:
+    """Milliseconds as a reader's timestamp: 72000 → '1:12'."""
+    return format_time(ms)
+
+
+@register.filter
+def seconds(ms: int | None) -> str:
+    """Milliseconds as seconds for media APIs: 72500 → '72.500'."""
+    return "" if ms is None else f"{ms / 1000:.3f}"
+
+
+@register.filter
+def language_name(code: str) -> str:
+    return _LANGUAGE_NAMES.get((code or "").split("-")[0], code)
+
+
+@register.filter
+def timecode(ms: int | None) -> str:
+    """Milliseconds as an editable time: 72500 → '1:12.500'."""
+    if ms is None:
+        return ""
+    return f"{format_time(ms)}.{ms % 1000:03d}"

@@ -6,7 +6,9 @@ from clipdesk.archive.models import Clip
 
 
 class Command(BaseCommand):
-    help = "Withdraw a published clip. Its address then answers 410 with the reason; its number is never reused."
+    help = (
+        "Withdraw a published clip. Its address then answers 410 with the reason; its number is never reused."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("clip", metavar="CLIP", help="public number, or id:N")

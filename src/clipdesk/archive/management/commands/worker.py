@@ -11,7 +11,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--threads", type=int, default=settings.HUEY["consumer"]["workers"], help="worker threads in this process"
+            "--threads",
+            type=int,
+            default=settings.HUEY["consumer"]["workers"],
+            help="worker threads in this process",
         )
         parser.add_argument(
             "--no-periodic", action="store_true", help="do not run periodic tasks (for every worker but one)"
@@ -19,6 +22,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, threads, no_periodic, **options):
         queue = settings.REDIS_URL or settings.HUEY.get("filename")
-        self.stdout.write(f"clipdesk worker: {threads} threads on {queue}" + (", no periodic tasks" if no_periodic else ""))
+        self.stdout.write(
+            f"clipdesk worker: {threads} threads on {queue}" + (", no periodic tasks" if no_periodic else "")
+        )
         extra = ["--no-periodic"] if no_periodic else []
         call_command("run_huey", "--workers", str(threads), "--worker-type", "thread", *extra)

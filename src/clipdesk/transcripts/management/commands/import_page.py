@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from clipdesk.transcripts.actions import ImportRefused, import_page
+from clipdesk.transcripts.importing import ImportRefused, import_page
 from clipdesk.transcripts.pagetext import PageParseError
 
 

@@ -1,0 +1,61 @@
+"""Named actions on media assets."""
+
+import hashlib
+from pathlib import Path
+
+from django.core.files import File
+from django.db import transaction
+
+from clipdesk.archive.actions import require
+from clipdesk.archive.models import Clip
+
+from .models import MediaAsset
+from .probe import probe
+
+
+def sha256_of(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def attach_media(
+    clip: Clip, path: str | Path, *, user, source: str = "", poster: str | Path | None = None
+) -> MediaAsset:
+    """Probe a media file, record its SHA-256, and store it as the clip's media.
+
+    The file is checked by its content (ProbeError when it is not usable media) before anything is
+    stored; the database row and the stored file are written together or not at all.
+    """
+    require(user, "media.add_mediaasset")
+    path = Path(path)
+    info = probe(path)
+    digest = sha256_of(path)
+    asset = MediaAsset(
+        clip=clip,
+        sha256=digest,
+        mime_type=info.mime_type,
+        duration_ms=info.duration_ms,
+        uploaded_by=user,
+        source=source,
+    )
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            with open(path, "rb") as handle:
+                asset.file.save(path.name, File(handle), save=False)
+                stored.append(asset.file.name)
+            if poster:
+                with open(poster, "rb") as handle:
+                    asset.poster.save(Path(poster).name, File(handle), save=False)
+                    stored.append(asset.poster.name)
+            asset.save()
+            if clip.duration_ms is None:
+                Clip.objects.filter(pk=clip.pk).update(duration_ms=info.duration_ms)
+    except BaseException:
+        for name in stored:
+            asset.file.storage.delete(name)
+        raise
+    return asset

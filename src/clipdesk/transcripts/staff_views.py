@@ -1,0 +1,362 @@
+"""Staff pages: the worklist and the transcript editor. Every write calls a named action."""
+
+import json
+import tempfile
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseBadRequest, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from clipdesk.archive import actions as archive_actions
+from clipdesk.archive.models import Clip, Person
+from clipdesk.media.actions import attach_media
+from clipdesk.media.probe import ProbeError
+
+from . import actions, export
+from .diff import word_diff
+from .models import Revision, Segment, Speaker
+from .subtitle_import import SubtitleImportError, import_subtitles
+from .subtitles import SubtitleError
+
+STATUS_TABS = [("", "All"), *Clip.Status.choices]
+
+
+def _errors(exc: Exception) -> str:
+    return "; ".join(getattr(exc, "messages", None) or [str(exc)])
+
+
+@staff_member_required
+@require_GET
+def worklist(request):
+    clips = Clip.objects.select_related("channel", "assignee").order_by("-updated_at")
+    status = request.GET.get("status", "")
+    if status in Clip.Status.values:
+        clips = clips.filter(status=status)
+    who = request.GET.get("assignee", "")
+    if who == "me":
+        clips = clips.filter(assignee=request.user)
+    elif who == "nobody":
+        clips = clips.filter(assignee__isnull=True)
+    context = {
+        "clips": clips[:200],
+        "status": status,
+        "who": who,
+        "tabs": STATUS_TABS,
+        "mine": Clip.objects.filter(assignee=request.user).exclude(status=Clip.Status.WITHDRAWN).count(),
+        "pending_corrections": Revision.objects.pending().select_related("clip"),
+        "reports": _open_reports(),
+    }
+    return render(request, "transcripts/worklist.html", context)
+
+
+def _open_reports():
+    """Readers' translation-error reports, when the request desk is installed."""
+    try:
+        from clipdesk.inquiries.models import TranslationReport
+    except ImportError:
+        return []
+    return TranslationReport.objects.open().select_related("clip", "segment")[:50]
+
+
+def _clip(pk: int) -> Clip:
+    return get_object_or_404(Clip.objects.select_related("channel", "assignee"), pk=pk)
+
+
+@staff_member_required
+@require_GET
+def editor(request, pk: int):
+    clip = _clip(pk)
+    segments = list(clip.segments.in_order())
+    revision = clip.revisions.pending().first()
+    pending = {}
+    clip_edits = []
+    if revision:
+        for edit in revision.edits.all():
+            if edit.segment_id:
+                pending[(edit.segment_id, edit.field)] = edit.after
+            else:
+                clip_edits.append(edit)
+    rows = []
+    for segment in segments:
+        rows.append(
+            {
+                "segment": segment,
+                "english": pending.get((segment.pk, "english_text"), segment.english_text),
+                "original": pending.get((segment.pk, "original_text"), segment.original_text),
+                "speaker_id": int(pending.get((segment.pk, "speaker_id"), segment.speaker_id) or 0) or None,
+                "start_ms": pending.get((segment.pk, "start_ms"), segment.start_ms),
+                "end_ms": pending.get((segment.pk, "end_ms"), segment.end_ms),
+                "changed": any(key[0] == segment.pk for key in pending),
+            }
+        )
+    media = clip.media.first()
+    context = {
+        "clip": clip,
+        "rows": rows,
+        "speakers": list(clip.speakers.select_related("person")),
+        "roles": Speaker.Role.choices,
+        "people": Person.objects.only("pk", "name"),
+        "media": media,
+        "languages": export.languages(clip) if any(s.is_timed for s in segments) else [],
+        "original_language": export.original_language(clip, segments)
+        or (clip.channel.language if clip.channel else ""),
+        "revision": revision,
+        "revision_edits": _revision_edits(revision) if revision else [],
+        "clip_edits": clip_edits,
+        "has_machine_text": any(s.english_origin == "machine" for s in segments),
+        "staff": get_user_model().objects.filter(is_staff=True, is_active=True).order_by("username"),
+        "perms": {
+            "submit": request.user.has_perm("archive.submit_clip"),
+            "publish": request.user.has_perm("archive.publish_clip"),
+            "withdraw": request.user.has_perm("archive.withdraw_clip"),
+            "correct": request.user.has_perm("archive.publish_correction"),
+            "edit": request.user.has_perm("transcripts.change_segment"),
+        },
+        "structure_locked": clip.status not in (Clip.Status.DRAFT, Clip.Status.REVIEW),
+    }
+    return render(request, "transcripts/editor.html", context)
+
+
+def _revision_edits(revision: Revision) -> list[dict]:
+    return [
+        {
+            "where": f"line {edit.segment.position + 1}" if edit.segment_id else "clip",
+            "field": edit.field.replace("_", " "),
+            "diff": word_diff(edit.before, edit.after),
+        }
+        for edit in revision.edits.select_related("segment")
+    ]
+
+
+def _segment_data(segment: Segment) -> dict:
+    data = {
+        "id": segment.pk,
+        "version": segment.version,
+        "position": segment.position,
+        "english_text": actions.pending_value(segment, "english_text"),
+        "original_text": actions.pending_value(segment, "original_text"),
+        "speaker_id": segment.speaker_id,
+        "start_ms": segment.start_ms,
+        "end_ms": segment.end_ms,
+        "english_origin": segment.english_origin,
+    }
+    data["pending"] = segment.clip.status == Clip.Status.PUBLISHED
+    return data
+
+
+@staff_member_required
+@require_POST
+def segment(request, pk: int):
+    """Autosave of one line: JSON in, JSON out. 409 with both versions on an edit conflict."""
+    try:
+        payload = json.loads(request.body or b"{}")
+        version = int(payload.pop("version"))
+    except (ValueError, KeyError, TypeError):
+        return JsonResponse(
+            {"error": "Send JSON with the line's version and the fields to change."}, status=400
+        )
+    try:
+        saved = actions.edit_segment(pk, user=request.user, version=version, **payload)
+    except Segment.DoesNotExist:
+        return JsonResponse({"error": "This line no longer exists; reload the editor."}, status=404)
+    except PermissionDenied as exc:
+        return JsonResponse({"error": str(exc)}, status=403)
+    except actions.EditConflict as exc:
+        return JsonResponse(
+            {"error": str(exc), "current": _segment_data(exc.segment), "attempted": exc.attempted}, status=409
+        )
+    except (ValidationError, ValueError, TypeError) as exc:
+        return JsonResponse({"error": _errors(exc)}, status=400)
+    return JsonResponse(_segment_data(saved))
+
+
+def _back(clip: Clip, anchor: str = ""):
+    return redirect(f"/staff/clips/id:{clip.pk}/edit/{anchor}")
+
+
+def _run(request, clip: Clip, action, *args, success: str, **kwargs):
+    try:
+        result = action(*args, user=request.user, **kwargs)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    except (ValidationError, actions.EditConflict, SubtitleImportError, ProbeError, SubtitleError) as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, success)
+        return result
+    return None
+
+
+@staff_member_required
+@require_POST
+def split(request, pk: int):
+    segment_ = get_object_or_404(Segment.objects.select_related("clip"), pk=pk)
+    try:
+        at, version = int(request.POST["at"]), int(request.POST["version"])
+    except (KeyError, ValueError):
+        return HttpResponseBadRequest("Missing cursor position or version.")
+    new = _run(
+        request, segment_.clip, actions.split_segment, pk, version=version, at=at, success="Line split."
+    )
+    return _back(segment_.clip, f"#line-{(new or segment_).position + 1}")
+
+
+@staff_member_required
+@require_POST
+def merge(request, pk: int):
+    segment_ = get_object_or_404(Segment.objects.select_related("clip"), pk=pk)
+    try:
+        version = int(request.POST["version"])
+    except (KeyError, ValueError):
+        return HttpResponseBadRequest("Missing version.")
+    _run(request, segment_.clip, actions.merge_with_next, pk, version=version, success="Lines merged.")
+    return _back(segment_.clip, f"#line-{segment_.position + 1}")
+
+
+@staff_member_required
+@require_POST
+def speakers(request, pk: int):
+    clip = _clip(pk)
+    if request.POST.get("add"):
+        _run(
+            request,
+            clip,
+            actions.add_speaker,
+            clip,
+            label=request.POST.get("label", ""),
+            success="Speaker added.",
+        )
+        return _back(clip, "#speakers")
+    speaker = get_object_or_404(Speaker, pk=request.POST.get("speaker"), clip=clip)
+    person_id = request.POST.get("person") or None
+    person = Person.objects.filter(pk=person_id).first() if person_id else None
+    _run(
+        request,
+        clip,
+        actions.rename_speaker,
+        speaker.pk,
+        label=request.POST.get("label"),
+        person=person,
+        clear_person=person is None,
+        role=request.POST.get("role", speaker.role),
+        success=f"Speaker saved for every line of {clip.reference}.",
+    )
+    return _back(clip, "#speakers")
+
+
+@staff_member_required
+@require_POST
+def workflow(request, pk: int):
+    clip = _clip(pk)
+    step = request.POST.get("step")
+    if step == "submit":
+        _run(request, clip, archive_actions.submit_for_review, clip, success="Sent to review.")
+    elif step == "return":
+        _run(request, clip, archive_actions.return_to_draft, clip, success="Returned to draft.")
+    elif step == "publish":
+        published = _run(
+            request,
+            clip,
+            archive_actions.publish_clip,
+            clip,
+            confirm_machine_text=request.POST.get("confirm_machine_text") == "yes",
+            success="Published.",
+        )
+        if published:
+            messages.info(request, f"Published as {published.reference}.")
+    elif step == "withdraw":
+        _run(
+            request,
+            clip,
+            archive_actions.withdraw_clip,
+            clip,
+            reason=request.POST.get("reason", ""),
+            success="Withdrawn.",
+        )
+    elif step == "assign":
+        who = request.POST.get("assignee")
+        assignee = get_user_model().objects.filter(pk=who).first() if who else None
+        _run(request, clip, archive_actions.assign_clip, clip, assignee=assignee, success="Assignment saved.")
+    else:
+        return HttpResponseBadRequest("Unknown workflow step.")
+    return _back(clip)
+
+
+@staff_member_required
+@require_POST
+def correction(request, pk: int):
+    clip = _clip(pk)
+    revision = get_object_or_404(Revision, clip=clip, status=Revision.Status.PENDING)
+    if request.POST.get("discard"):
+        _run(request, clip, actions.discard_revision, revision, success="Pending changes discarded.")
+    else:
+        _run(
+            request,
+            clip,
+            actions.publish_correction,
+            revision,
+            note=request.POST.get("note", ""),
+            success="Correction published.",
+        )
+    return _back(clip)
+
+
+@staff_member_required
+@require_POST
+def upload_subtitles(request, pk: int):
+    clip = _clip(pk)
+    upload = request.FILES.get("file")
+    language = request.POST.get("language", "").strip()
+    if upload is None or not language:
+        messages.error(request, "Choose a subtitle file and say which language it is in.")
+        return _back(clip)
+    if upload.size > 5 * 1024 * 1024:
+        messages.error(
+            request, "That file is over 5 MB; subtitle files are much smaller. Is it the right file?"
+        )
+        return _back(clip)
+    result = _run(
+        request,
+        clip,
+        import_subtitles,
+        clip,
+        upload.read(),
+        language=language,
+        filename=upload.name,
+        success=f"Subtitles read from {upload.name}.",
+    )
+    if result:
+        messages.info(request, result.summary)
+        for warning in result.warnings[:20]:
+            messages.warning(request, warning)
+    return _back(clip)
+
+
+@staff_member_required
+@require_POST
+def upload_media(request, pk: int):
+    clip = _clip(pk)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, "Choose a media file to attach.")
+        return _back(clip)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / Path(upload.name).name
+        with open(path, "wb") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+        _run(
+            request,
+            clip,
+            attach_media,
+            clip,
+            path,
+            source=request.POST.get("source", "")[:500],
+            success=f"Media attached to {clip.reference}.",
+        )
+    return _back(clip)
