@@ -55,10 +55,17 @@ def jobs_run_in_process():
 @pytest.fixture
 def roles(db):
     """A user per staff role, plus a signed-in reader with no role."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
     from django.contrib.auth.models import Group
-
     from factories.archive import UserFactory
 
+    from clipdesk.archive.roles import assign_roles
+
+    if not Group.objects.exists():  # a transactional test flushed what the data migration made
+        for app_config in apps.get_app_configs():
+            create_permissions(app_config, verbosity=0)
+        assign_roles(apps)
     users = {"reader": UserFactory(username="reader", is_staff=False)}
     for group in Group.objects.all():
         user = UserFactory(username=group.name, is_staff=True)

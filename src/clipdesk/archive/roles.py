@@ -58,14 +58,19 @@ ROLES: dict[str, list[str] | str] = {
 
 
 def sync_roles(apps) -> None:
-    """Create each role's group and set exactly its permissions. Safe to run again."""
+    """From a migration: create each role's group and set exactly its permissions. Safe to run again."""
     from django.contrib.auth.management import create_permissions
 
+    # Permissions are normally created after migrations; a data migration needs them now.
     for app_config in apps.get_app_configs():
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
+    assign_roles(apps)
 
+
+def assign_roles(apps) -> None:
+    """Set each role group's permissions, creating the groups. The permissions must exist."""
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for role, wanted in ROLES.items():

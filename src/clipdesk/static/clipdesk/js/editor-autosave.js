@@ -58,7 +58,10 @@
     keepTheirs.type = "button";
     keepTheirs.textContent = "Use the saved version";
     keepTheirs.addEventListener("click", () => {
-      line.querySelectorAll("[data-field]").forEach((field) => show(field, data.current[field.dataset.field]));
+      line.querySelectorAll("[data-field]").forEach((field) => {
+        show(field, data.current[field.dataset.field]);
+        field.dataset.sent = field.value;
+      });
       setVersion(line, data.current.version);
       box.hidden = true;
       setState(line, "saved", "Saved version restored");
@@ -69,6 +72,7 @@
     keepMine.addEventListener("click", () => {
       setVersion(line, data.current.version);
       box.hidden = true;
+      setState(line, "dirty", "Saving your version");
       queue(line, el);
     });
     box.append(title, theirs, mine, keepTheirs, keepMine);
@@ -78,6 +82,7 @@
 
   const save = async (line, el) => {
     const value = valueOf(el);
+    el.dataset.sent = el.value;
     if (Number.isNaN(value)) { setState(line, "error", "Write times as m:ss.mmm"); return; }
     setState(line, "saving", "Saving…");
     let response;
@@ -97,8 +102,10 @@
       setVersion(line, data.version);
       setState(line, "saved", data.pending ? "Saved as a pending correction" : "Saved");
     } else if (response.status === 409) {
+      delete el.dataset.sent;
       showConflict(line, el, data);
     } else {
+      delete el.dataset.sent;
       setState(line, "error", data.error || "Not saved");
     }
   };
@@ -110,6 +117,8 @@
   const schedule = (el, delay) => {
     const line = el.closest(".edit-line");
     clearTimeout(timers.get(el));
+    if (line.dataset.state === "conflict") return; // wait for the person to choose a version
+    if (el.value === el.dataset.sent) return; // nothing new since the last save (e.g. a blur)
     if (delay === 0) { timers.delete(el); queue(line, el); return; }
     setState(line, "dirty", "Not saved yet");
     timers.set(el, setTimeout(() => { timers.delete(el); queue(line, el); }, delay));
