@@ -58,9 +58,9 @@ def roles(db):
     from django.apps import apps
     from django.contrib.auth.management import create_permissions
     from django.contrib.auth.models import Group
-    from factories.archive import UserFactory
 
     from clipdesk.archive.roles import assign_roles
+    from factories.archive import UserFactory
 
     if not Group.objects.exists():  # a transactional test flushed what the data migration made
         for app_config in apps.get_app_configs():

@@ -4,11 +4,11 @@ import importlib.util
 from pathlib import Path
 
 import pytest
-from factories.media import attach_test_video
 
 from clipdesk.archive import actions as archive_actions
 from clipdesk.transcripts import actions
 from clipdesk.transcripts.models import Segment
+from factories.media import attach_test_video
 
 _spec = importlib.util.spec_from_file_location("browser_conftest", Path(__file__).with_name("conftest.py"))
 _conftest = importlib.util.module_from_spec(_spec)
@@ -83,13 +83,18 @@ def test_an_edit_survives_a_reload(page, live_server, timed_clip, roles, screens
     field.fill("Thank you all for having me here.")
     page.wait_for_function("() => document.querySelector('#line-2').dataset.state === 'saved'")
     page.reload()
-    assert page.locator("#line-2 textarea[data-field=english_text]").input_value() == "Thank you all for having me here."
+    assert (
+        page.locator("#line-2 textarea[data-field=english_text]").input_value()
+        == "Thank you all for having me here."
+    )
     segment = Segment.objects.get(clip=timed_clip, position=1)
     assert (segment.english_text, segment.version) == ("Thank you all for having me here.", 2)
     screenshot(page, "editor")
 
 
-def test_a_conflicting_edit_is_refused_and_both_versions_shown(page, live_server, timed_clip, roles, screenshot):
+def test_a_conflicting_edit_is_refused_and_both_versions_shown(
+    page, live_server, timed_clip, roles, screenshot
+):
     login(page, live_server, roles["translator"])
     page.goto(f"{live_server.url}/staff/clips/id:{timed_clip.pk}/edit/")
     segment = Segment.objects.get(clip=timed_clip, position=2)

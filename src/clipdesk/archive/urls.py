@@ -24,6 +24,7 @@ urlpatterns = [
     path("clips/<staffid:pk>/", views.clip_by_id, name="clip-by-id"),
     path("clips/<int:number>/", views.clip_by_number, name="clip-by-number"),
     path("clips/<int:number>/<str:slug>/", views.clip_detail, name="clip"),
+    path("embed/<int:number>/", views.clip_embed, name="embed"),
     path("people/", views.person_list, name="person-list"),
     path("people/<slug:slug>/", views.person_detail, name="person"),
     path("channels/", views.channel_list, name="channel-list"),

@@ -2,15 +2,19 @@
 
 from dataclasses import dataclass
 
+from csp.decorators import csp_replace
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
 from clipdesk.transcripts.models import Segment, Speaker
 
+from .citation import Citation
 from .models import Channel, Clip, Person, Topic
 from .references import render_summary
 
@@ -131,6 +135,8 @@ def _render_clip(request, clip: Clip):
         else (["en"] if timed else []),
         "start_at": parse_moment(request.GET.get("t")),
         "corrections": corrections,
+        "citation": Citation.for_clip(clip, accessed=timezone.localdate()),
+        "absolute_url": settings.CLIPDESK_BASE_URL + clip.get_absolute_url(),
     }
     return render(request, "archive/clip_detail.html", context)
 
@@ -223,3 +229,23 @@ def topic_detail(request, slug: str):
 @require_GET
 def call_to_action(request, kind: str):
     return render(request, f"archive/cta_{kind}.html", {"contact_email": settings.CLIPDESK_CONTACT_EMAIL})
+
+
+@require_GET
+@xframe_options_exempt
+@csp_replace({"frame-ancestors": ["*"]})
+def clip_embed(request, number: int):
+    """The player alone, for other sites to frame: `/embed/<number>/?t=&end=`. The only page that may be framed."""
+    clip = get_object_or_404(Clip.objects.published().select_related("channel"), number=number)
+    media = clip.media.first()
+    from clipdesk.transcripts.export import languages
+
+    context = {
+        "clip": clip,
+        "media": media,
+        "caption_languages": languages(clip) if clip.segments.timed().exists() else [],
+        "start_at": parse_moment(request.GET.get("t")),
+        "end_at": parse_moment(request.GET.get("end")),
+        "absolute_url": settings.CLIPDESK_BASE_URL + clip.get_absolute_url(),
+    }
+    return render(request, "archive/embed.html", context)

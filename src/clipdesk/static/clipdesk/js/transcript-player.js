@@ -1,4 +1,4 @@
-// The transcript follows the video: the line being spoken is highlighted, a line's time button
+// The transcript follows the video (and an embedded player stops at ?end=): the line being spoken is highlighted, a line's time button
 // (or a click on the line) plays it, and ?t= opens the player at that moment.
 (() => {
   const video = document.getElementById("player");
@@ -10,6 +10,11 @@
     video.currentTime = seconds;
     video.play().catch(() => {}); // autoplay may be refused; the position is still set
   };
+
+  const endAt = Number.parseFloat(video.dataset.endAt);
+  if (Number.isFinite(endAt)) {
+    video.addEventListener("timeupdate", () => { if (video.currentTime >= endAt) video.pause(); });
+  }
 
   const startAt = Number.parseFloat(video.dataset.startAt);
   if (Number.isFinite(startAt)) {
