@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export CLIPDESK_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: help install demo serve test test-fast lint bench clean
+.PHONY: help install demo test lint clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -27,7 +27,7 @@ demo: $(STAMP) ## Migrate, import the samples, create a staff login, serve at ht
 	$(BIN)/clipdesk demo-login
 	$(BIN)/clipdesk collectstatic --no-input --verbosity 0
 	$(BIN)/clipdesk worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/gunicorn clipdesk.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
+	$(BIN)/clipdesk serve --bind $(HOST):$(PORT) --workers 2
 
 CLIPDESK_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 

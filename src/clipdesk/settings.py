@@ -87,6 +87,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "clipdesk.archive.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -181,7 +182,6 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = int(env("CLIPDESK_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_SSL_REDIRECT = env_bool("CLIPDESK_SSL_REDIRECT", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -201,9 +201,25 @@ CONTENT_SECURITY_POLICY = {
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 
+# The cache is shared by every process (rate limits depend on it): a database table by default,
+# Redis when REDIS_URL is set. `clipdesk migrate` creates the table.
+REDIS_URL = env("REDIS_URL")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "clipdesk_cache"}
+    }
+
+# `clipdesk serve`: gunicorn's address and worker processes ((2 x cores) + 1 unless set).
+CLIPDESK_BIND = env("CLIPDESK_BIND", "127.0.0.1:8000")
+CLIPDESK_WEB_WORKERS = int(env("CLIPDESK_WEB_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
+
+# Behind a reverse proxy, X-Forwarded-For and X-Forwarded-Proto are believed only from these addresses.
+CLIPDESK_TRUSTED_PROXIES = env_list("CLIPDESK_TRUSTED_PROXIES")
+
 # Background jobs: Huey with SQLite storage under var/ by default, Redis when REDIS_URL is set.
 # Tasks receive ids and are enqueued after the transaction commits (see each app's tasks.py).
-REDIS_URL = env("REDIS_URL")
 HUEY = {
     "name": "clipdesk",
     "immediate": False,  # djhuey would default this to DEBUG; jobs always go through the queue
