@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "clipdesk.inquiries",
     "clipdesk.donations",
     "clipdesk.api",
+    "clipdesk.operations",
 ]
 
 MIDDLEWARE = [

@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("clipdesk.inquiries.urls")),
     path("", include("clipdesk.donations.urls")),
     path("", include("clipdesk.api.urls")),
+    path("", include("clipdesk.operations.urls")),
     path("", include("clipdesk.archive.urls")),
 ]
