@@ -2,11 +2,17 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from clipdesk.accounts.views import StaffLoginView
+
 admin.site.site_header = f"{settings.CLIPDESK_SITE_NAME} staff"
 admin.site.site_title = settings.CLIPDESK_SITE_NAME
 
+# The admin signs staff in through the same form as every staff page: lockout and two-factor apply.
+admin.site.login = StaffLoginView.as_view()
+
 urlpatterns = [
     path("staff/admin/", admin.site.urls),
+    path("", include("clipdesk.accounts.urls")),
     path("", include("clipdesk.media.urls")),
     path("", include("clipdesk.transcripts.urls")),
     path("", include("clipdesk.search.urls")),
