@@ -218,6 +218,47 @@ CONTENT_SECURITY_POLICY = {
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 
+# Mail: the console in development, SMTP in production (EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,
+# EMAIL_HOST_PASSWORD, EMAIL_USE_TLS from the environment). Links in mail use CLIPDESK_BASE_URL.
+EMAIL_BACKEND = env(
+    "CLIPDESK_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = env("CLIPDESK_FROM_EMAIL", CLIPDESK_CONTACT_EMAIL)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 30
+
+# Public forms' rate limits, "N/unit" (units s, m, h, d), counted in the shared cache.
+CLIPDESK_REQUEST_IP_LIMIT = env("CLIPDESK_REQUEST_IP_LIMIT", "10/h")
+CLIPDESK_REQUEST_ADDRESS_LIMIT = env("CLIPDESK_REQUEST_ADDRESS_LIMIT", "5/d")
+CLIPDESK_REPORT_IP_LIMIT = env("CLIPDESK_REPORT_IP_LIMIT", "30/h")
+CLIPDESK_DONATE_IP_LIMIT = env("CLIPDESK_DONATE_IP_LIMIT", "10/h")
+CLIPDESK_DONATE_ADDRESS_LIMIT = env("CLIPDESK_DONATE_ADDRESS_LIMIT", "5/d")
+
+# Donations: the payment provider by dotted path. The offline one moves no money (demo, development).
+CLIPDESK_PAYMENT_PROVIDER = env(
+    "CLIPDESK_PAYMENT_PROVIDER",
+    "clipdesk.donations.providers.stripe_checkout.StripeCheckout"
+    if PRODUCTION
+    else "clipdesk.donations.providers.offline.OfflineProvider",
+)
+CLIPDESK_STRIPE_SECRET_KEY = env("CLIPDESK_STRIPE_SECRET_KEY")
+CLIPDESK_STRIPE_WEBHOOK_SECRET = env("CLIPDESK_STRIPE_WEBHOOK_SECRET")
+if PRODUCTION and CLIPDESK_PAYMENT_PROVIDER.endswith(".StripeCheckout") and not (
+    CLIPDESK_STRIPE_SECRET_KEY and CLIPDESK_STRIPE_WEBHOOK_SECRET
+):
+    raise ImproperlyConfigured(
+        "The Stripe payment provider needs CLIPDESK_STRIPE_SECRET_KEY and CLIPDESK_STRIPE_WEBHOOK_SECRET."
+    )
+CLIPDESK_DONATION_CURRENCIES = env_list("CLIPDESK_DONATION_CURRENCIES", "usd,eur,gbp")
+CLIPDESK_DONATION_AMOUNTS = env_list("CLIPDESK_DONATION_AMOUNTS", "10,25,50,100")
+CLIPDESK_FEED_ITEMS = int(env("CLIPDESK_FEED_ITEMS", "50"))
+
 # The cache is shared by every process (rate limits depend on it): a database table by default,
 # Redis when REDIS_URL is set. `clipdesk migrate` creates the table.
 REDIS_URL = env("REDIS_URL")

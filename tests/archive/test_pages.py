@@ -1,8 +1,6 @@
 """The public pages: what they show, who sees what, redirects, 410s, query counts, CSP."""
 
 import datetime as dt
-import re
-
 import pytest
 from bs4 import BeautifulSoup
 from django.urls import reverse
@@ -58,7 +56,8 @@ def test_clip_page_shows_everything_on_the_sample(client, sample_clip):
     missing = page.select_one(".summary .xref-missing")
     assert text_of(missing) == "MEMRI TV clip no 8575 (not in the archive)"
     cta = {a["href"] for a in page.select(".cta a")}
-    assert cta == {reverse("archive:subscribe"), reverse("archive:request"), reverse("archive:donate")}
+    assert cta == {"/subscribe/", "/requests/new/", "/donate/"}
+    assert len(page.select(".transcript .line details.report form")) == 12
     assert page.select(".share-links a")
 
 
@@ -242,7 +241,5 @@ def test_user_text_is_escaped(client):
 
 
 def test_calls_to_action_pages(client):
-    for name in ("subscribe", "request", "donate"):
-        response = client.get(reverse(f"archive:{name}"))
-        assert response.status_code == 200
-        assert re.search(r"mailto:\S+@", response.content.decode())
+    for url in ("/subscribe/", "/requests/new/", "/donate/"):
+        assert client.get(url).status_code == 200, url

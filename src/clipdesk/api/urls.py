@@ -1,2 +1,16 @@
+from django.urls import path
+
+from . import feeds
+
 app_name = "api"
-urlpatterns: list = []
+urlpatterns = [
+    # RSS and Atom feeds: all clips, and per topic, channel, and person or organisation.
+    path("feeds/clips.rss", feeds.ClipFeed(), name="feed-clips-rss"),
+    path("feeds/clips.atom", feeds.ClipAtomFeed(), name="feed-clips-atom"),
+    path("feeds/topics/<slug:slug>.rss", feeds.TopicFeed(), name="feed-topic-rss"),
+    path("feeds/topics/<slug:slug>.atom", feeds.TopicAtomFeed(), name="feed-topic-atom"),
+    path("feeds/channels/<slug:slug>.rss", feeds.ChannelFeed(), name="feed-channel-rss"),
+    path("feeds/channels/<slug:slug>.atom", feeds.ChannelAtomFeed(), name="feed-channel-atom"),
+    path("feeds/people/<slug:slug>.rss", feeds.PersonFeed(), name="feed-person-rss"),
+    path("feeds/people/<slug:slug>.atom", feeds.PersonAtomFeed(), name="feed-person-atom"),
+]

@@ -1,7 +1,7 @@
 """Staff roles are Django groups with the permissions below.
 
 A data migration creates them; an app that adds permissions later adds its own migration
-calling `sync_roles` again. "*" gives a role every permission that exists.
+calling `sync_roles` again (permissions of apps not migrated yet are left for that migration). "*" gives a role every permission that exists.
 """
 
 
@@ -52,7 +52,12 @@ ROLES: dict[str, list[str] | str] = {
         "archive.publish_correction",
         *_crud("archive", "person", "delete"),
     ],
-    "desk": [*_READ_ARCHIVE],
+    "desk": [
+        *_READ_ARCHIVE,
+        *_crud("inquiries", "inquiry", "view", "change"),
+        *_crud("inquiries", "inquirynote", "view", "add"),
+        *_crud("inquiries", "translationreport", "view", "change"),
+    ],
     "admin": "*",
 }
 
@@ -73,6 +78,8 @@ def assign_roles(apps) -> None:
     """Set each role group's permissions, creating the groups. The permissions must exist."""
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
+    # An app migrated later than this call adds its role permissions with a migration of its own.
+    present = {model._meta.app_label for model in apps.get_models()}
     for role, wanted in ROLES.items():
         group, _ = Group.objects.get_or_create(name=role)
         if wanted == "*":
@@ -81,6 +88,8 @@ def assign_roles(apps) -> None:
         perms = []
         for dotted in wanted:
             app_label, codename = dotted.split(".", 1)
+            if app_label not in present:
+                continue
             perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
             if perm is None:
                 raise LookupError(f"Role {role!r} names a permission that does not exist: {dotted}")

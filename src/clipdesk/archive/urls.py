@@ -32,6 +32,4 @@ urlpatterns = [
     path("topics/", views.topic_list, name="topic-list"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic"),
     path("subscribe/", views.call_to_action, {"kind": "subscribe"}, name="subscribe"),
-    path("requests/new/", views.call_to_action, {"kind": "request"}, name="request"),
-    path("donate/", views.call_to_action, {"kind": "donate"}, name="donate"),
 ]
