@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "clipdesk.donations",
     "clipdesk.api",
     "clipdesk.operations",
+    "clipdesk.ingest",
     "clipdesk.accounts",
     "django_otp",
     "django_otp.plugins.otp_totp",

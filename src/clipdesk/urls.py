@@ -21,5 +21,6 @@ urlpatterns = [
     path("", include("clipdesk.donations.urls")),
     path("", include("clipdesk.api.urls")),
     path("", include("clipdesk.operations.urls")),
+    path("", include("clipdesk.ingest.urls")),
     path("", include("clipdesk.archive.urls")),
 ]
