@@ -280,7 +280,7 @@ CLIPDESK_TRUSTED_PROXIES = env_list("CLIPDESK_TRUSTED_PROXIES")
 # Background jobs: Huey with SQLite storage under var/ by default, Redis when REDIS_URL is set.
 # Tasks receive ids and are enqueued after the transaction commits (see each app's tasks.py).
 HUEY = {
-    "name": "clipdesk",
+    "name": env("CLIPDESK_HUEY_NAME", "clipdesk"),
     "immediate": False,  # djhuey would default this to DEBUG; jobs always go through the queue
     "consumer": {"workers": int(env("CLIPDESK_WORKER_THREADS", "2")), "worker_type": "thread"},
 }
