@@ -177,6 +177,7 @@ STORAGES = {
 }
 
 LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "/staff/work/"
 
 # Staff sign-in: django-axes locks an account from an address after repeated failures.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]

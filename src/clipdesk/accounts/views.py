@@ -4,13 +4,14 @@ import base64
 
 import segno
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from clipdesk.accounts.decorators import staff_required
 
 from .forms import ConfirmDeviceForm, StaffLoginForm
 
@@ -38,7 +39,7 @@ def _qr_data_uri(url: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
-@staff_member_required
+@staff_required
 @require_http_methods(["GET", "POST"])
 def two_factor(request):
     """Turn TOTP on (scan, then confirm a code) or off for the signed-in publisher or admin."""

@@ -5,13 +5,13 @@ import tempfile
 from pathlib import Path
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from clipdesk.accounts.decorators import staff_required
 from clipdesk.archive import actions as archive_actions
 from clipdesk.archive.models import Clip, Person
 from clipdesk.media.actions import attach_media
@@ -30,7 +30,7 @@ def _errors(exc: Exception) -> str:
     return "; ".join(getattr(exc, "messages", None) or [str(exc)])
 
 
-@staff_member_required
+@staff_required
 @require_GET
 def worklist(request):
     clips = Clip.objects.select_related("channel", "assignee").order_by("-updated_at")
@@ -67,7 +67,7 @@ def _clip(pk: int) -> Clip:
     return get_object_or_404(Clip.objects.select_related("channel", "assignee"), pk=pk)
 
 
-@staff_member_required
+@staff_required
 @require_GET
 def editor(request, pk: int):
     clip = _clip(pk)
@@ -149,7 +149,7 @@ def _segment_data(segment: Segment) -> dict:
     return data
 
 
-@staff_member_required
+@staff_required
 @require_POST
 def segment(request, pk: int):
     """Autosave of one line: JSON in, JSON out. 409 with both versions on an edit conflict."""
@@ -192,7 +192,7 @@ def _run(request, clip: Clip, action, *args, success: str, **kwargs):
     return None
 
 
-@staff_member_required
+@staff_required
 @require_POST
 def split(request, pk: int):
     segment_ = get_object_or_404(Segment.objects.select_related("clip"), pk=pk)
@@ -206,7 +206,7 @@ def split(request, pk: int):
     return _back(segment_.clip, f"#line-{(new or segment_).position + 1}")
 
 
-@staff_member_required
+@staff_required
 @require_POST
 def merge(request, pk: int):
     segment_ = get_object_or_404(Segment.objects.select_related("clip"), pk=pk)
@@ -218,7 +218,7 @@ def merge(request, pk: int):
     return _back(segment_.clip, f"#line-{segment_.position + 1}")
 
 
-@staff_member_required
+@staff_required
 @require_POST
 def speakers(request, pk: int):
     clip = _clip(pk)
@@ -249,7 +249,7 @@ def speakers(request, pk: int):
     return _back(clip, "#speakers")
 
 
-@staff_member_required
+@staff_required
 @require_POST
 def workflow(request, pk: int):
     clip = _clip(pk)
@@ -287,7 +287,7 @@ def workflow(request, pk: int):
     return _back(clip)
 
 
-@staff_member_required
+@staff_required
 @require_POST
 def correction(request, pk: int):
     clip = _clip(pk)
@@ -306,7 +306,7 @@ def correction(request, pk: int):
     return _back(clip)
 
 
-@staff_member_required
+@staff_required
 @require_POST
 def upload_subtitles(request, pk: int):
     clip = _clip(pk)
@@ -337,7 +337,7 @@ def upload_subtitles(request, pk: int):
     return _back(clip)
 
 
-@staff_member_required
+@staff_required
 @require_POST
 def upload_media(request, pk: int):
     clip = _clip(pk)
