@@ -5,6 +5,7 @@ Production (CLIPDESK_ENV=production) refuses to start without the values it must
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -65,6 +66,13 @@ CLIPDESK_FIRST_NUMBER = int(env("CLIPDESK_FIRST_NUMBER", "1"))
 CLIPDESK_PAGE_SIZE = int(env("CLIPDESK_PAGE_SIZE", "20"))
 CLIPDESK_CONTACT_EMAIL = env("CLIPDESK_CONTACT_EMAIL", "desk@example.org")
 
+# The JSON API: requests per window from one IP address without a token ("60/m"; units s, m, h, d).
+CLIPDESK_API_RATE_LIMIT = env("CLIPDESK_API_RATE_LIMIT", "60/m")
+if not re.fullmatch(r"[0-9]+/[smhd]", CLIPDESK_API_RATE_LIMIT):
+    raise ImproperlyConfigured(
+        f"CLIPDESK_API_RATE_LIMIT looks like 60/m (units s, m, h, d), not {CLIPDESK_API_RATE_LIMIT!r}."
+    )
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -75,6 +83,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "simple_history",
     "csp",
+    "ninja",  # /api/docs: Swagger UI's template and static files, served by us ('self'), never from a CDN
     "huey.contrib.djhuey",
     "clipdesk.archive",
     "clipdesk.transcripts",
@@ -288,7 +297,11 @@ HUEY = {
 if REDIS_URL:
     HUEY.update({"huey_class": "huey.RedisHuey", "url": REDIS_URL})
 else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)  # the queue's file lives here, whatever the database
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "huey.sqlite3")})
+
+# `clipdesk repair` runs these repairers (dotted paths) in order; unset, those each app's AppConfig lists.
+CLIPDESK_REPAIRERS = env_list("CLIPDESK_REPAIRERS") or None
 
 LOGGING = {
     "version": 1,

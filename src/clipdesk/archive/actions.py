@@ -194,8 +194,9 @@ def get_or_create_channel(*, user, name: str, **fields) -> Channel:
     if channel:
         return channel
     require(user, "archive.add_channel")
-    channel = Channel(name=name.strip(), slug=make_slug(name, 200), **fields)
-    _save(channel, user)
+    with transaction.atomic():
+        channel = Channel(name=name.strip(), slug=make_slug(name, 200), **fields)
+        _save(channel, user)
     return channel
 
 

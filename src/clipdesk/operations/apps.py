@@ -5,3 +5,11 @@ class OperationsConfig(AppConfig):
     name = "clipdesk.operations"
     label = "operations"
     verbose_name = "Operations"
+    # What `clipdesk repair` runs from this app; other apps add theirs the same way (see repair.py).
+    repairers = (
+        "clipdesk.operations.repair.cache_table",
+        "clipdesk.operations.repair.search_index",
+    )
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  registers the system checks

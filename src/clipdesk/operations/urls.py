@@ -1,2 +1,8 @@
+from django.urls import path
+
+from . import views
+
 app_name = "operations"
-urlpatterns: list = []
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+]

@@ -245,8 +245,9 @@ def add_speaker(clip: Clip, *, user, label: str) -> Speaker:
     require(user, "transcripts.add_speaker")
     if not label.strip():
         raise ValidationError("A speaker needs a name or a label.")
-    speaker = Speaker(clip=clip, label=label.strip(), position=clip.speakers.count())
-    _save(speaker, user)
+    with transaction.atomic():
+        speaker = Speaker(clip=clip, label=label.strip(), position=clip.speakers.count())
+        _save(speaker, user)
     return speaker
 
 

@@ -1,0 +1,113 @@
+"""Health probes: the database, the job queue and the speech model, for /healthz and the system checks.
+
+A probe's `detail` is shown to anyone who asks /healthz, so it names the kind of failure only; the
+exception itself (hosts, paths, user names) goes to the log.
+"""
+
+import logging
+import threading
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Probe:
+    ok: bool
+    detail: str = ""
+    data: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {"ok": self.ok, **({"detail": self.detail} if self.detail else {}), **self.data}
+
+
+def database(connection=None) -> Probe:
+    connection = connection or connections[DEFAULT_DB_ALIAS]
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any failure means "not healthy": a health check must answer, never raise
+        log.warning("health: the database does not answer", exc_info=True)
+        return Probe(False, "unreachable")
+    return Probe(True)
+
+
+def queue_instance():
+    """The configured Huey instance (SQLite storage under var/, or Redis when REDIS_URL is set)."""
+    from huey.contrib.djhuey import HUEY
+
+    return HUEY
+
+
+def queue(huey=None) -> Probe:
+    huey = huey or queue_instance()
+    try:
+        pending = huey.storage.queue_size()
+    except Exception:  # as above: Redis and SQLite fail with many different exceptions
+        log.warning("health: the job queue does not answer", exc_info=True)
+        return Probe(False, "unreachable")
+    return Probe(True, data={"pending": pending})
+
+
+def model_dir() -> str | None:
+    """A configured Whisper model directory, or None for the bundled Whisper base."""
+    return getattr(settings, "CLIPDESK_WHISPER_MODEL_DIR", None) or None
+
+
+def model_problem(*, verify: bool = False) -> str | None:
+    """What is wrong with the Whisper model, or None when it is usable.
+
+    Without `verify` this only looks at the files (present, and the bundled parts of the right total
+    size); `verify` also hashes the whole model (about 145 MB), which the pipeline caches per process.
+    """
+    try:
+        from clipdesk.pipeline.models import ModelError, locate_model, verify_model
+    except ImportError as exc:
+        return f"the speech pipeline cannot be imported ({exc})"
+    try:
+        spec = locate_model(model_dir())
+        if spec.expected_size is not None:
+            size = sum(part.stat().st_size for part in spec.parts)
+            if size != spec.expected_size:
+                joined = " + ".join(str(p) for p in spec.parts)
+                return f"{joined} join to {size} bytes, expected {spec.expected_size}"
+        if verify:
+            verify_model(spec)
+    except (ModelError, OSError) as exc:
+        return str(exc)
+    return None
+
+
+_models_present = False
+_models_lock = threading.Lock()
+
+
+def models() -> Probe:
+    """The model files are in place. Once found, that is remembered for the life of the process:
+    installed model files do not change under a running site, and a probe should not touch the disk
+    on every request. A failure is looked at again on the next call."""
+    global _models_present
+    with _models_lock:
+        if _models_present:
+            return Probe(True)
+        problem = model_problem()
+        if problem:
+            log.warning("health: speech model: %s", problem)
+            return Probe(False, "missing or incomplete")
+        _models_present = True
+        return Probe(True)
+
+
+def forget_models() -> None:
+    """Look at the model files again on the next probe (after the model was reinstalled, and in tests)."""
+    global _models_present
+    with _models_lock:
+        _models_present = False
+
+
+def report() -> dict[str, Probe]:
+    return {"database": database(), "queue": queue(), "models": models()}

@@ -1,0 +1,270 @@
+"""Decoding any audio or video container to the float32 waveform the models read.
+
+PyAV bundles FFmpeg's libraries, so no ffmpeg binary is needed. Failures are raised as
+:class:`MediaError` subclasses whose messages say what is wrong with the file and what to do.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+from dataclasses import dataclass, field
+
+import av
+import numpy as np
+
+__all__ = [
+    "AudioData",
+    "MediaError",
+    "NoAudioStreamError",
+    "NotMediaError",
+    "TruncatedMediaError",
+    "UnsupportedCodecError",
+    "decode_audio",
+]
+
+
+class MediaError(Exception):
+    """The file cannot be used as a recording; the message says why and what to do."""
+
+    def __init__(self, path: str | os.PathLike, message: str):
+        self.path = os.fspath(path)
+        super().__init__(f"{os.path.basename(self.path)}: {message}")
+
+
+class NotMediaError(MediaError):
+    """The file is not an audio or video file at all (a document, an image, an HTML page...)."""
+
+
+class NoAudioStreamError(MediaError):
+    """The container opened but holds no audio track (a silent video, a still image)."""
+
+
+class TruncatedMediaError(MediaError):
+    """The file is empty, or ends before the length its own header declares (an incomplete copy)."""
+
+
+class UnsupportedCodecError(MediaError):
+    """The audio track uses a codec this build of FFmpeg cannot decode."""
+
+
+@dataclass
+class AudioData:
+    """A decoded recording.
+
+    ``samples`` is the mono mix the models read. ``channels`` keeps the left and right channels of
+    a stereo source (both resampled like ``samples``) for the per-channel speaker analysis; for a
+    mono or multichannel (5.1...) source it holds the mono mix only. ``start`` is where the
+    decoded span begins in the file (seconds); times computed from the samples are relative to it.
+    """
+
+    samples: np.ndarray
+    sample_rate: int = 16000
+    channels: tuple[np.ndarray, ...] = field(default_factory=tuple)
+    source_channels: int = 1
+    start: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not self.channels:
+            self.channels = (self.samples,)
+
+    @property
+    def duration(self) -> float:
+        """Length in seconds."""
+        return self.samples.shape[0] / self.sample_rate
+
+    @classmethod
+    def from_array(cls, samples: np.ndarray, sample_rate: int = 16000) -> AudioData:
+        """Wraps a waveform already at ``sample_rate``: 1-D mono, or 2-D ``(channels, samples)``."""
+        array = np.asarray(samples, dtype=np.float32)
+        if array.ndim == 1:
+            return cls(array, sample_rate)
+        channels = tuple(np.ascontiguousarray(c) for c in array)
+        mono = array.mean(axis=0).astype(np.float32)
+        return cls(mono, sample_rate, channels if len(channels) == 2 else (), len(channels))
+
+
+# File signatures of common media formats: a file that starts like media but cannot be opened is
+# reported as damaged/truncated rather than as "not media".
+_SIGNATURES: tuple[tuple[int, bytes, str], ...] = (
+    (0, b"fLaC", "FLAC"),
+    (0, b"RIFF", "WAV/AVI"),
+    (0, b"OggS", "Ogg"),
+    (0, b"ID3", "MP3"),
+    (0, b"\x1aE\xdf\xa3", "Matroska/WebM"),
+    (4, b"ftyp", "MP4/MOV"),
+    (0, b"FORM", "AIFF"),
+    (0, b"#!AMR", "AMR"),
+    (0, b"0&\xb2u", "ASF/WMA"),
+    (0, b"FLV", "FLV"),
+)
+
+# Formats whose header states the exact length, so decoding less than that means a cut-off file.
+# (MP3 and MPEG-TS durations are estimates from the bit rate and are not trusted.)
+_EXACT_DURATION_FORMATS = {"flac", "wav", "mov,mp4,m4a,3gp,3g2,mj2", "aiff", "ogg", "matroska,webm"}
+_TRUNCATION_TOLERANCE_S = 0.5
+
+
+def _sniff(path: str) -> str | None:
+    with open(path, "rb") as f:
+        head = f.read(16)
+    for offset, magic, name in _SIGNATURES:
+        if head[offset : offset + len(magic)] == magic:
+            return name
+    return None
+
+
+def _riff_shortfall(path: str, size: int) -> int:
+    """Bytes missing from a RIFF/WAV file, by the length its header declares (0 if complete)."""
+    with open(path, "rb") as f:
+        head = f.read(12)
+    if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] not in (b"WAVE", b"AVI "):
+        return 0
+    declared = struct.unpack("<I", head[4:8])[0] + 8
+    # 0 and 0xFFFFFFFF are written by streaming recorders that never patch the header.
+    if declared in (8, 0xFFFFFFFF + 8):
+        return 0
+    return max(0, declared - size)
+
+
+def decode_audio(
+    path: str | os.PathLike,
+    sample_rate: int = 16000,
+    start: float | None = None,
+    end: float | None = None,
+) -> AudioData:
+    """Decodes the first audio track of any container to float32 at ``sample_rate``.
+
+    ``start``/``end`` (seconds) select a span. Raises :class:`MediaError` subclasses for files
+    that are not media, have no audio track, are empty or cut off, or use an undecodable codec.
+    """
+    path = os.fspath(path)
+    size = os.path.getsize(path)  # FileNotFoundError for a missing file, as for open()
+    if size == 0:
+        raise TruncatedMediaError(path, "the file is empty (0 bytes); the upload or copy did not complete.")
+    missing = _riff_shortfall(path, size)
+    if missing:
+        raise TruncatedMediaError(
+            path,
+            f"the file is truncated: its header declares {size + missing} bytes but only {size} are "
+            "present. Copy or upload the complete file again.",
+        )
+
+    try:
+        container = av.open(path, mode="r", metadata_errors="ignore")
+    except av.error.FFmpegError as exc:
+        kind = _sniff(path)
+        if kind:
+            raise TruncatedMediaError(
+                path,
+                f"it looks like a {kind} file but cannot be read; it is damaged or truncated "
+                f"({exc.strerror}). Copy or upload the complete file again.",
+            ) from exc
+        raise NotMediaError(
+            path,
+            "this is not an audio or video file (FFmpeg does not recognise the format). "
+            "Upload the recording itself (MP4, MKV, TS, WAV, FLAC, MP3...).",
+        ) from exc
+
+    with container:
+        if not container.streams.audio:
+            kinds = ", ".join(sorted({s.type for s in container.streams})) or "no streams"
+            raise NoAudioStreamError(
+                path,
+                f"the file has no audio track (it contains: {kinds}), so there is nothing to "
+                "transcribe. Upload a version of the recording with its sound.",
+            )
+        stream = container.streams.audio[0]
+        if stream.codec_context is None:
+            raise UnsupportedCodecError(
+                path,
+                "the audio track uses a codec this FFmpeg build cannot decode. Convert the recording "
+                "to a common format (AAC, MP3, Opus, FLAC or PCM WAV) and upload that.",
+            )
+        return _decode_stream(path, container, stream, sample_rate, start, end)
+
+
+def _decode_stream(path, container, stream, sample_rate, start, end) -> AudioData:
+    codec = stream.codec_context.name
+    stereo = stream.codec_context.channels == 2
+    resampler = av.AudioResampler(format="fltp", layout="stereo" if stereo else "mono", rate=sample_rate)
+    if start:
+        container.seek(int(start * av.time_base), any_frame=False, backward=True)
+
+    chunks: list[np.ndarray] = []
+    first_time: float | None = None
+    errors = 0
+    last_error: Exception | None = None
+    try:
+        for packet in container.demux(stream):
+            try:
+                frames = packet.decode()
+            except av.error.DecoderNotFoundError as exc:
+                raise UnsupportedCodecError(
+                    path,
+                    f"no decoder for the audio codec {codec!r} in this FFmpeg build. Convert the "
+                    "recording to AAC, MP3, Opus, FLAC or PCM WAV and upload that.",
+                ) from exc
+            except (av.error.InvalidDataError, av.error.EOFError) as exc:
+                # Isolated damaged packets are common in broadcast captures: skip them, and judge
+                # by how much audio was recovered below.
+                errors += 1
+                last_error = exc
+                continue
+            for frame in frames:
+                if first_time is None and frame.time is not None:
+                    first_time = frame.time
+                for out in resampler.resample(frame):
+                    chunks.append(out.to_ndarray())
+        for out in resampler.resample(None):
+            chunks.append(out.to_ndarray())
+    except av.error.FFmpegError as exc:
+        raise TruncatedMediaError(
+            path, f"the audio track cannot be read ({exc.strerror}); the file is damaged."
+        ) from exc
+
+    n_channels = 2 if stereo else 1
+    data = np.concatenate(chunks, axis=1) if chunks else np.zeros((n_channels, 0), np.float32)
+    decoded = data.shape[1] / sample_rate
+
+    if decoded == 0:
+        raise TruncatedMediaError(
+            path,
+            "the audio track holds no decodable sound; the file is damaged or truncated. "
+            "Copy or upload the complete file again.",
+        )
+
+    # Trim to the requested span (seeking lands on a packet boundary before ``start``).
+    offset = 0.0
+    if start:
+        lead = max(0.0, start - (first_time or 0.0))
+        data = data[:, round(lead * sample_rate) :]
+        offset = start
+    if end is not None:
+        data = data[:, : max(0, round((end - offset) * sample_rate))]
+
+    if start is None and end is None:
+        declared = _declared_duration(container, stream)
+        exact = container.format.name in _EXACT_DURATION_FORMATS
+        if declared and (exact or errors) and declared - decoded > _TRUNCATION_TOLERANCE_S:
+            reason = f" ({last_error.strerror})" if last_error is not None else ""
+            raise TruncatedMediaError(
+                path,
+                f"the file is truncated: only {decoded:.1f} s of the {declared:.1f} s its header "
+                f"declares could be decoded{reason}. Copy or upload the complete file again.",
+            )
+
+    data = np.ascontiguousarray(data, dtype=np.float32)
+    if stereo:
+        left, right = data[0], data[1]
+        mono = ((left + right) * 0.5).astype(np.float32)
+        return AudioData(mono, sample_rate, (left, right), 2, offset)
+    return AudioData(data[0], sample_rate, (), stream.codec_context.channels or 1, offset)
+
+
+def _declared_duration(container, stream) -> float | None:
+    if stream.duration is not None and stream.time_base is not None:
+        return float(stream.duration * stream.time_base)
+    if container.duration is not None:
+        return container.duration / av.time_base
+    return None
