@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export CLIPDESK_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: help install demo test lint clean
+.PHONY: help install demo test lint bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -34,6 +34,9 @@ CLIPDESK_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 test: $(STAMP) ## Run the whole test suite on SQLite, then the database tests on PostgreSQL
 	$(BIN)/pytest -n auto
 	DATABASE_URL=$(CLIPDESK_TEST_POSTGRES_URL) $(BIN)/pytest -n auto tests/archive tests/transcripts
+
+bench: $(STAMP) ## Run the benchmarks in bench/ (each prints its figures against a peer measured in the same run)
+	@for script in bench/*_bench.py; do echo "== $$script"; HF_HUB_OFFLINE=1 $(BIN)/python $$script || exit 1; done
 
 lint: $(STAMP) ## ruff check and format check
 	$(BIN)/ruff check src tests

@@ -37,6 +37,9 @@ def urls(timed_clip):
     clip = actions.publish_clip(timed_clip, user=None)
     report = TranslationReportFactory(segment=segment, clip=clip)
     inquiry = InquiryFactory()
+    from factories.ingest import IngestJobFactory
+
+    job = IngestJobFactory()
     pk = clip.pk
     return {
         "staff/work/": "/staff/work/",
@@ -50,6 +53,11 @@ def urls(timed_clip):
         "staff/segments/<int:pk>/": f"/staff/segments/{segment.pk}/",
         "staff/segments/<int:pk>/split/": f"/staff/segments/{segment.pk}/split/",
         "staff/segments/<int:pk>/merge/": f"/staff/segments/{segment.pk}/merge/",
+        "staff/ingest/": "/staff/ingest/",
+        "staff/ingest/<int:pk>/": f"/staff/ingest/{job.pk}/",
+        "staff/ingest/<int:pk>/status.json": f"/staff/ingest/{job.pk}/status.json",
+        "staff/ingest/<int:pk>/retry/": f"/staff/ingest/{job.pk}/retry/",
+        "staff/ingest/<int:pk>/cancel/": f"/staff/ingest/{job.pk}/cancel/",
         "desk/": "/desk/",
         "desk/requests/<int:pk>/": f"/desk/requests/{inquiry.pk}/",
         "desk/reports/<int:pk>/": f"/desk/reports/{report.pk}/",

@@ -300,6 +300,21 @@ else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)  # the queue's file lives here, whatever the database
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "huey.sqlite3")})
 
+# Ingest: the speech model, upload limits, and how jobs retry and are reaped (README "Ingest").
+CLIPDESK_WHISPER_MODEL_DIR = env("CLIPDESK_WHISPER_MODEL_DIR") or None  # None: bundled Whisper base, verified
+CLIPDESK_WHISPER_DEVICE = env("CLIPDESK_WHISPER_DEVICE", "auto")
+CLIPDESK_WHISPER_COMPUTE_TYPE = env("CLIPDESK_WHISPER_COMPUTE_TYPE", "default")
+CLIPDESK_TRANSLATION_MODEL_DIR = env("CLIPDESK_TRANSLATION_MODEL_DIR") or None
+CLIPDESK_DEFAULT_TRANSLATE = env("CLIPDESK_DEFAULT_TRANSLATE", "whisper")
+if CLIPDESK_DEFAULT_TRANSLATE not in {"whisper", "ctranslate2", "none"}:
+    raise ImproperlyConfigured("CLIPDESK_DEFAULT_TRANSLATE must be whisper, ctranslate2 or none.")
+CLIPDESK_MAX_UPLOAD_MB = float(env("CLIPDESK_MAX_UPLOAD_MB", "2048"))
+CLIPDESK_MAX_DURATION_MINUTES = float(env("CLIPDESK_MAX_DURATION_MINUTES", "180"))
+CLIPDESK_INGEST_ATTEMPTS = int(env("CLIPDESK_INGEST_ATTEMPTS", "3"))
+CLIPDESK_INGEST_STALE_SECONDS = float(env("CLIPDESK_INGEST_STALE_SECONDS", "120"))
+CLIPDESK_INGEST_RETRY_SECONDS = float(env("CLIPDESK_INGEST_RETRY_SECONDS", "30"))
+CLIPDESK_INGEST_WORKER_WAIT_SECONDS = float(env("CLIPDESK_INGEST_WORKER_WAIT_SECONDS", "5"))
+
 # `clipdesk repair` runs these repairers (dotted paths) in order; unset, those each app's AppConfig lists.
 CLIPDESK_REPAIRERS = env_list("CLIPDESK_REPAIRERS") or None
 

@@ -5,3 +5,5 @@ class IngestConfig(AppConfig):
     name = "clipdesk.ingest"
     label = "ingest"
     verbose_name = "Ingest"
+    # `clipdesk repair` re-enqueues what the queue or a worker lost (see clipdesk.operations.repair).
+    repairers = ("clipdesk.ingest.repair.requeue_ingest_jobs",)

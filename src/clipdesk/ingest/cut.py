@@ -1,0 +1,173 @@
+"""Cutting a clip out of a longer recording, to the frame and the sample, with PyAV.
+
+The cut is written as an MP4: H.264 video (at most 720 lines) and AAC audio when the source has
+pictures, AAC audio alone when it has none. Only the span is demuxed and decoded, so a five-minute
+clip from a three-hour recording costs five minutes of decoding. The result is what the speech
+pipeline reads and what the clip plays, so its times start at 0.
+"""
+
+import os
+from collections.abc import Callable
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+
+_H264_ENCODERS = ("libx264", "libopenh264")
+_RATE = 48000
+
+
+def _h264_encoder() -> str:
+    for name in _H264_ENCODERS:
+        try:
+            av.codec.Codec(name, "w")
+        except (av.codec.codec.UnknownCodecError, ValueError):
+            continue
+        return name
+    raise RuntimeError(f"this PyAV build has no H.264 encoder (looked for {', '.join(_H264_ENCODERS)})")
+
+
+def _scaled(width: int, height: int, max_height: int) -> tuple[int, int]:
+    if height > max_height:
+        width, height = round(width * max_height / height), max_height
+    return max(2, width - width % 2), max(2, height - height % 2)
+
+
+def cut_media(
+    src: str | os.PathLike,
+    dst: str | os.PathLike,
+    start: float | None,
+    end: float | None,
+    *,
+    progress: Callable[[float], None] | None = None,
+    max_height: int = 720,
+) -> Path:
+    """Writes the span [`start`, `end`) of `src` (seconds; None for its start or end) to `dst`, an MP4."""
+    dst = Path(dst)
+    tmp = dst.with_name(f".{dst.name}.part")
+    start = start or 0.0
+    with av.open(os.fspath(src), metadata_errors="ignore") as container:
+        in_video = container.streams.video[0] if container.streams.video else None
+        in_audio = container.streams.audio[0]
+        duration = container.duration / av.time_base if container.duration else None
+        stop = end if end is not None else (duration or float("inf"))
+        length = max(stop - start, 1e-6)
+        origin = container.start_time / av.time_base if container.start_time else 0.0
+        if start:
+            # On the default stream (the pictures, when there are any): back to the key frame before
+            # `start`, so that the first kept picture decodes whole.
+            container.seek(int((start + origin) * av.time_base), backward=True, any_frame=False)
+
+        with av.open(str(tmp), "w", format="mp4", options={"movflags": "+faststart"}) as out:
+            video = _VideoCut(out, in_video, start, stop, origin, max_height) if in_video else None
+            audio = _AudioCut(out, in_audio, start, stop, origin)
+            streams = [s for s in (in_video, in_audio) if s is not None]
+            for packet in container.demux(*streams):
+                try:
+                    frames = packet.decode()
+                except av.error.InvalidDataError:
+                    continue  # a damaged packet: skip it, as players do
+                cut = video if packet.stream is in_video else audio
+                for frame in frames:
+                    cut.add(frame)
+                if progress is not None and cut.reached is not None:
+                    progress(min(1.0, max(0.0, (cut.reached - start) / length)))
+                if audio.finished and (video is None or video.finished):
+                    break
+            for cut in (video, audio):
+                if cut is not None:
+                    cut.flush()
+    os.replace(tmp, dst)
+    return dst
+
+
+class _VideoCut:
+    def __init__(self, out, stream, start: float, stop: float, origin: float, max_height: int):
+        self.out, self.start, self.stop, self.origin = out, start, stop, origin
+        rate = stream.average_rate or stream.guessed_rate or 25
+        self.rate = Fraction(rate).limit_denominator(1001)
+        encoder = _h264_encoder()
+        self.stream = out.add_stream(encoder, rate=self.rate)
+        self.stream.width, self.stream.height = _scaled(
+            stream.codec_context.width, stream.codec_context.height, max_height
+        )
+        self.stream.pix_fmt = "yuv420p"
+        if encoder == "libx264":
+            self.stream.options = {"crf": "23", "preset": "veryfast", "profile": "high"}
+        self.last_pts = -1
+        self.reached: float | None = None
+        self.finished = False
+
+    def add(self, frame) -> None:
+        if frame.time is None:
+            return
+        t = frame.time - self.origin
+        self.reached = t
+        if t >= self.stop:
+            self.finished = True
+            return
+        pts = round((t - self.start) * self.rate)
+        if pts < 0 or pts <= self.last_pts:
+            return  # before the cut, or a duplicate (the output has a constant frame rate)
+        self.last_pts = pts
+        picture = frame.reformat(width=self.stream.width, height=self.stream.height, format="yuv420p")
+        picture.pts, picture.time_base = pts, Fraction(1) / self.rate
+        for packet in self.stream.encode(picture):
+            self.out.mux(packet)
+
+    def flush(self) -> None:
+        for packet in self.stream.encode(None):
+            self.out.mux(packet)
+
+
+class _AudioCut:
+    """Resamples to 48 kHz and keeps the samples inside the span, counted from the first frame's time."""
+
+    def __init__(self, out, stream, start: float, stop: float, origin: float):
+        self.out, self.start, self.stop, self.origin = out, start, stop, origin
+        self.layout = "stereo" if (stream.codec_context.channels or 1) >= 2 else "mono"
+        self.stream = out.add_stream("aac", rate=_RATE)
+        self.stream.layout = self.layout
+        self.stream.bit_rate = 128_000
+        self.resampler = av.AudioResampler(format="fltp", layout=self.layout, rate=_RATE)
+        self.first_time: float | None = None
+        self.position = 0  # resampled samples seen since first_time
+        self.written = 0
+        self.reached: float | None = None
+        self.finished = False
+
+    def add(self, frame) -> None:
+        if self.finished:
+            return
+        if self.first_time is None:
+            if frame.time is None:
+                return
+            self.first_time = frame.time - self.origin
+        self._keep(self.resampler.resample(frame))
+
+    def flush(self) -> None:
+        if not self.finished:
+            self._keep(self.resampler.resample(None))
+        for packet in self.stream.encode(None):
+            self.out.mux(packet)
+
+    def _keep(self, chunks) -> None:
+        for chunk in chunks:
+            samples = chunk.to_ndarray()
+            begin = self.first_time + self.position / _RATE
+            self.position += samples.shape[1]
+            self.reached = begin + samples.shape[1] / _RATE
+            lo = max(0, round((self.start - begin) * _RATE))
+            hi = min(samples.shape[1], round((self.stop - begin) * _RATE))
+            if self.reached >= self.stop:
+                self.finished = True
+            if hi <= lo:
+                continue
+            piece = av.AudioFrame.from_ndarray(
+                np.ascontiguousarray(samples[:, lo:hi]), format="fltp", layout=self.layout
+            )
+            piece.sample_rate, piece.pts, piece.time_base = _RATE, self.written, Fraction(1, _RATE)
+            self.written += hi - lo
+            for packet in self.stream.encode(piece):
+                self.out.mux(packet)

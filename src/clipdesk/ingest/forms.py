@@ -1,0 +1,44 @@
+from django import forms
+
+from . import conf
+from .models import IngestJob
+from .validation import parse_time
+
+
+class TimeField(forms.CharField):
+    """A time in a recording: seconds, or [h:]mm:ss. Cleans to seconds (None when empty)."""
+
+    def clean(self, value):
+        text = super().clean(value)
+        if not text:
+            return None
+        try:
+            return parse_time(text)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+
+class IngestForm(forms.Form):
+    file = forms.FileField(help_text="Audio or video, checked by its content.")
+    title = forms.CharField(
+        max_length=500, required=False, help_text="Leave empty to name it after the file."
+    )
+    channel = forms.CharField(max_length=200, required=False, help_text="A new name creates the channel.")
+    aired_on = forms.DateField(
+        required=False, label="Air date", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    language = forms.CharField(
+        max_length=35,
+        initial="auto",
+        help_text="auto, or the BCP 47 code of the spoken language (ar, fa, tr...).",
+    )
+    start = TimeField(max_length=20, required=False, label="Cut from", help_text="Seconds, or [h:]mm:ss.")
+    end = TimeField(max_length=20, required=False, label="Cut to", help_text="Seconds, or [h:]mm:ss.")
+    translate = forms.ChoiceField(choices=IngestJob.Translate.choices, label="English draft")
+    speakers = forms.ChoiceField(choices=IngestJob.Speakers.choices, initial=IngestJob.Speakers.AUTO)
+    source = forms.CharField(max_length=500, required=False, help_text="Where the recording came from.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["translate"].initial = conf.get("CLIPDESK_DEFAULT_TRANSLATE")
+        self.fields["channel"].widget.attrs["list"] = "ingest-channels"

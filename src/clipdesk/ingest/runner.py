@@ -1,0 +1,283 @@
+"""The work of one attempt at a job: everything between claiming it and storing its result.
+
+Nothing here writes the clip: `process` returns an `Outcome` (segments, the playable file, the
+poster) and actions.complete_job stores it in one transaction. While it works, a `Reporter` thread
+keeps the job row's stage, progress and heartbeat current, about once a second, and notices when
+the row is no longer this worker's (cancelled, or reaped and taken by another worker).
+"""
+
+import logging
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import av
+from django.conf import settings
+from django.db import DatabaseError, close_old_connections, connection
+from django.utils import timezone
+
+from clipdesk.pipeline import Pipeline, PipelineOptions
+from clipdesk.pipeline.audio import decode_audio
+from clipdesk.pipeline.media import extract_poster, is_web_playable, make_demo_video, make_web_rendition
+from clipdesk.pipeline.transcribe import Segment
+from clipdesk.pipeline.translate import translate
+
+from . import conf
+from .actions import JobLost
+from .cut import cut_media
+from .models import IngestJob, safe_file_name
+from .validation import whisper_language
+
+log = logging.getLogger(__name__)
+
+Stage = IngestJob.Stage
+
+
+# -- the model, loaded once per process --------------------------------------------------------------
+
+_pipelines: dict[tuple, Pipeline] = {}
+_pipelines_lock = threading.Lock()
+
+
+def get_pipeline() -> tuple[Pipeline, bool]:
+    """The configured Whisper model, loaded on first use and kept for the life of the process.
+
+    Returns the pipeline and whether this call loaded it. A model that fails to load (ModelError)
+    is not remembered, so a repaired installation is picked up by the next job.
+    """
+    key = (
+        conf.get("CLIPDESK_WHISPER_MODEL_DIR"),
+        conf.get("CLIPDESK_WHISPER_DEVICE"),
+        conf.get("CLIPDESK_WHISPER_COMPUTE_TYPE"),
+    )
+    with _pipelines_lock:
+        if key in _pipelines:
+            return _pipelines[key], False
+        pipeline = Pipeline(model_dir=key[0], device=key[1], compute_type=key[2])
+        _pipelines[key] = pipeline
+        return pipeline, True
+
+
+# -- progress and heartbeat --------------------------------------------------------------------------
+
+
+class Reporter:
+    """Writes the job's stage, progress and heartbeat from a background thread.
+
+    The worker's own thread only sets values in memory (`stage`, `progress`), so decoding is never held
+    up by the database. A write happens when something changed (at most once per `interval`) and at
+    least every `conf.heartbeat_seconds()`, also during long steps that report nothing (a rendition),
+    so a live worker's job never looks abandoned. `on_change(stage, progress)` sees each value written.
+    """
+
+    def __init__(self, job_id: int, worker: str, *, on_change: Callable | None = None, interval: float = 1.0):
+        self.job_id, self.worker, self.on_change, self.interval = job_id, worker, on_change, interval
+        self._state = (Stage.NONE, 0.0)
+        self._written: tuple | None = None
+        self._last_write = 0.0
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self.lost = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"ingest-{job_id}-reporter", daemon=True)
+
+    def set(self, stage: str | None = None, progress: float | None = None) -> None:
+        if self.lost.is_set():
+            raise JobLost(f"ingest job {self.job_id} is no longer this worker's")
+        with self._lock:
+            old_stage, old_progress = self._state
+            stage = old_stage if stage is None else stage
+            progress = (0.0 if stage != old_stage else old_progress) if progress is None else progress
+            self._state = (stage, round(min(1.0, max(0.0, progress)), 4))
+
+    def start(self) -> "Reporter":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.wait(min(self.interval, conf.heartbeat_seconds())):
+                self._write()
+        finally:
+            connection.close()  # this thread's own connection
+
+    def _write(self) -> None:
+        with self._lock:
+            state = self._state
+        due = time.monotonic() - self._last_write >= conf.heartbeat_seconds()
+        if state == self._written and not due:
+            return
+        try:
+            updated = IngestJob.objects.filter(
+                pk=self.job_id, status=IngestJob.Status.RUNNING, claimed_by=self.worker
+            ).update(stage=state[0], progress=state[1], heartbeat_at=timezone.now())
+        except DatabaseError:
+            # A busy database delays a heartbeat; the next one tries again.
+            log.warning("ingest job %s: progress not written this time", self.job_id, exc_info=True)
+            close_old_connections()
+            return
+        if not updated:
+            self.lost.set()
+            return
+        self._written, self._last_write = state, time.monotonic()
+        if self.on_change is not None:
+            self.on_change(*state)
+
+
+# -- one attempt -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    """What an attempt produced, ready to store."""
+
+    segments: list[Segment]
+    language: str
+    language_probability: float
+    speaker_mode: str
+    duration: float
+    media: Path
+    poster: Path | None
+    derived: bool  # `media` was made here (a cut or a rendition), not the original itself
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class Timer:
+    def __init__(self):
+        self.timings: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, name: str):
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[name] = round(self.timings.get(name, 0.0) + time.perf_counter() - started, 3)
+
+
+def work_dir(job_id: int) -> Path:
+    """Scratch space for a job's attempts, under CLIPDESK_VAR_DIR (one folder per attempt)."""
+    return Path(settings.VAR_DIR) / "ingest-work" / str(job_id)
+
+
+def process(job: IngestJob, work: Path, reporter: Reporter) -> Outcome:
+    """Runs the pipeline on the job's original and makes the clip's playable file and poster."""
+    timer = Timer()
+    with timer("model"):
+        reporter.set(Stage.MODEL)
+        pipeline, _ = get_pipeline()
+
+    source = _local_original(job, work)
+    cut = job.start_ms is not None or job.end_ms is not None
+    if cut:
+        with timer("cut"):
+            reporter.set(Stage.CUT)
+            start = job.start_ms / 1000 if job.start_ms is not None else None
+            end = job.end_ms / 1000 if job.end_ms is not None else None
+            source = cut_media(
+                source,
+                work / f"{_stem(job.original_name)}-cut.mp4",
+                start,
+                end,
+                progress=lambda f: reporter.set(progress=f),
+            )
+
+    with timer("decode"):
+        reporter.set(Stage.DECODE)
+        audio = decode_audio(source)
+
+    translator = None
+    if job.translate != IngestJob.Translate.NONE:
+        # Made before transcribing, so that a translation model that cannot load fails at once.
+        translator = pipeline.translator(_translate_options(job), audio)
+
+    options = PipelineOptions(
+        language=whisper_language(job.language), translate="none", speakers=job.speakers
+    )
+    with timer("transcribe"):
+        reporter.set(Stage.TRANSCRIBE)
+        stream, info = pipeline.transcribe(audio, options)
+        segments = []
+        for segment in stream:  # decoded lazily: progress is known segment by segment
+            segments.append(segment)
+            reporter.set(progress=info.progress(segment))
+
+    pending = [s for s in segments if s.translation == "" and s.text.strip()]  # English is its own
+    if translator is not None and pending:
+        with timer("translate"):
+            reporter.set(Stage.TRANSLATE)
+            batch = 8
+            for offset in range(0, len(pending), batch):
+                group = pending[offset : offset + batch]
+                for language in {s.language for s in group}:
+                    same = [s for s in group if s.language == language]
+                    for segment, text in zip(same, translate(translator, same, language), strict=True):
+                        segment.translation = text
+                reporter.set(progress=info.progress(group[-1]))
+
+    stem = _stem(job.original_name)
+    with timer("rendition"):
+        reporter.set(Stage.RENDITION)
+        media, derived = _playable(source, work / f"{stem}.mp4", job, made_here=cut)
+    with timer("poster"):
+        reporter.set(Stage.POSTER)
+        poster = extract_poster(media, work / f"{stem}-poster.jpg", at_seconds=min(1.0, audio.duration / 2))
+
+    return Outcome(
+        segments=segments,
+        language=info.language,
+        language_probability=info.language_probability,
+        speaker_mode=info.speaker_mode,
+        duration=audio.duration,
+        media=media,
+        poster=poster,
+        derived=derived,
+        timings=timer.timings,
+    )
+
+
+def _translate_options(job: IngestJob) -> PipelineOptions:
+    model = conf.get("CLIPDESK_TRANSLATION_MODEL_DIR")
+    return PipelineOptions(translate=job.translate, translation_model=str(model) if model else None)
+
+
+def _local_original(job: IngestJob, work: Path) -> Path:
+    """The original as a local file: in place on a file system storage, else copied into `work`."""
+    try:
+        return Path(job.original.path)
+    except NotImplementedError:  # remote storage (S3): fetch a copy
+        local = work / Path(job.original.name).name
+        with job.original.open("rb") as remote, open(local, "wb") as handle:
+            shutil.copyfileobj(remote, handle, 1 << 20)
+        return local
+
+
+def _stem(name: str) -> str:
+    """The stem of what is made from the original (the stored asset keeps it in its name)."""
+    return Path(safe_file_name(name)).stem
+
+
+def _playable(source: Path, dst: Path, job: IngestJob, *, made_here: bool) -> tuple[Path, bool]:
+    """What the clip plays: H.264/AAC MP4, with pictures.
+
+    A recording without pictures becomes a still-picture video, so that the captioned player has a
+    frame to show its captions on; a video that browsers cannot play is re-encoded.
+    """
+    if not _has_video(source):
+        title = job.channel.name if job.channel_id else job.title or job.original_name
+        return make_demo_video(source, dst, title), True
+    if is_web_playable(source):
+        return source, made_here
+    return make_web_rendition(source, dst), True
+
+
+def _has_video(path: Path) -> bool:
+    with av.open(str(path), metadata_errors="ignore") as container:
+        return bool(container.streams.video)

@@ -1,0 +1,130 @@
+"""Staff pages: upload a recording, follow its job. Every write calls a named action."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_POST
+
+from clipdesk.accounts.decorators import staff_required
+from clipdesk.archive.models import Channel
+
+from . import actions, conf
+from .forms import IngestForm
+from .models import IngestJob
+from .uploads import UploadLimit
+
+RECENT = 50
+
+
+def _require(request) -> None:
+    if not request.user.has_perms(actions.PERMISSIONS):
+        raise PermissionDenied("Ingesting needs the permissions to add clips and media.")
+
+
+@staff_required
+@csrf_exempt  # checked by _ingest_page, once the upload limit is in place (Django reads uploads for CSRF)
+def ingest_page(request):
+    _require(request)
+    limit = UploadLimit(request, conf.max_upload_bytes())
+    request.upload_handlers.insert(0, limit)
+    return _ingest_page(request, limit)
+
+
+@csrf_protect
+def _ingest_page(request, limit: UploadLimit):
+    form = IngestForm()
+    if request.method == "POST":
+        form = IngestForm(request.POST, request.FILES)
+        if limit.exceeded:
+            form.add_error(
+                "file",
+                f"The file is over the upload limit of {conf.get('CLIPDESK_MAX_UPLOAD_MB')} MB "
+                "(CLIPDESK_MAX_UPLOAD_MB).",
+            )
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                job = actions.create_ingest_job(
+                    data["file"],
+                    user=request.user,
+                    channel=data["channel"],
+                    aired_on=data["aired_on"],
+                    language=data["language"],
+                    start=data["start"],
+                    end=data["end"],
+                    translate=data["translate"],
+                    speakers=data["speakers"],
+                    title=data["title"],
+                    source=data["source"],
+                )
+            except ValidationError as exc:
+                form.add_error("file", exc.messages)
+            else:
+                messages.success(request, f"{job.original_name} is queued as job {job.pk}.")
+                return redirect(job)
+    context = {
+        "form": form,
+        "jobs": IngestJob.objects.recent()[:RECENT],
+        "channels": Channel.objects.values_list("name", flat=True),
+        "max_upload_mb": conf.get("CLIPDESK_MAX_UPLOAD_MB"),
+        "max_minutes": conf.get("CLIPDESK_MAX_DURATION_MINUTES"),
+    }
+    return render(request, "ingest/ingest.html", context, status=400 if form.errors else 200)
+
+
+@staff_required
+@require_GET
+def job_page(request, pk: int):
+    _require(request)
+    job = get_object_or_404(IngestJob.objects.select_related("channel", "uploaded_by", "clip"), pk=pk)
+    return render(request, "ingest/job.html", {"job": job})
+
+
+@staff_required
+@require_GET
+@never_cache
+def job_status(request, pk: int):
+    _require(request)
+    job = get_object_or_404(IngestJob, pk=pk)
+    return JsonResponse(
+        {
+            "id": job.pk,
+            "status": job.status,
+            "stage": job.stage,
+            "stage_label": job.stage_label,
+            "progress": job.progress,
+            "percent": job.percent,
+            "attempts": job.attempts,
+            "max_attempts": job.max_attempts,
+            "error": job.error,
+            "clip": f"id:{job.clip_id}" if job.clip_id else None,
+            "editor_url": job.editor_url or None,
+        }
+    )
+
+
+@staff_required
+@require_POST
+def job_retry(request, pk: int):
+    return _act(request, pk, actions.retry_job, "Job {pk} is queued again.")
+
+
+@staff_required
+@require_POST
+def job_cancel(request, pk: int):
+    return _act(request, pk, actions.cancel_job, "Job {pk} is cancelled.")
+
+
+def _act(request, pk: int, action, success: str):
+    _require(request)
+    job = get_object_or_404(IngestJob, pk=pk)
+    try:
+        action(job, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    else:
+        messages.success(request, success.format(pk=pk))
+    return redirect(job)
