@@ -24,6 +24,7 @@ install: $(STAMP) ## Create .venv and install the pinned dependencies
 demo: $(STAMP) ## Migrate, import the samples, create a staff login, serve at http://$(HOST):$(PORT) with a worker
 	$(BIN)/clipdesk migrate --no-input
 	$(BIN)/clipdesk import-page samples/pages/*.txt
+	HF_HUB_OFFLINE=1 $(BIN)/clipdesk demo-clip
 	$(BIN)/clipdesk demo-login
 	$(BIN)/clipdesk collectstatic --no-input --verbosity 0
 	$(BIN)/clipdesk worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
