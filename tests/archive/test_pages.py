@@ -88,6 +88,7 @@ def test_number_and_old_slugs_redirect_permanently(client, sample_clip):
     for url in ("/clips/8891/", "/clips/8891/an-old-title/"):
         response = client.get(url)
         assert response.status_code == 301 and response["Location"] == canonical
+        assert client.get(url + "?t=1:12")["Location"] == canonical + "?t=1:12"
     actions.update_clip(sample_clip, user=None, title="A corrected title")
     assert client.get(canonical).status_code == 200  # a title change waits for its correction
     from clipdesk.transcripts.actions import publish_correction

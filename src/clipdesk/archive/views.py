@@ -102,6 +102,14 @@ def parse_moment(value: str | None) -> int | None:
     return seconds
 
 
+def _to_canonical(request, clip: Clip):
+    """301 to the clip's address, keeping the query (`?t=`) so a shared moment survives the redirect."""
+    url = clip.get_absolute_url()
+    if request.META.get("QUERY_STRING"):
+        url += "?" + request.META["QUERY_STRING"]
+    return redirect(url, permanent=True)
+
+
 def _render_clip(request, clip: Clip):
     from clipdesk.transcripts.diff import word_diff
     from clipdesk.transcripts.export import original_language
@@ -149,14 +157,14 @@ def clip_detail(request, number: int, slug: str):
     if not Clip.objects.visible_to(request.user).filter(pk=clip.pk).exists():
         raise Http404("No such clip.")
     if slug != clip.slug:
-        return redirect(clip, permanent=True)
+        return _to_canonical(request, clip)
     return _render_clip(request, clip)
 
 
 @require_GET
 def clip_by_number(request, number: int):
     clip = get_object_or_404(Clip, number=number)
-    return redirect(clip, permanent=True)
+    return _to_canonical(request, clip)
 
 
 @require_GET
@@ -166,7 +174,7 @@ def clip_by_id(request, pk: int):
     if request.user.is_authenticated and request.user.is_staff:
         return _render_clip(request, clip)
     if clip.number and clip.status in {Clip.Status.PUBLISHED, Clip.Status.WITHDRAWN}:
-        return redirect(clip, permanent=True)
+        return _to_canonical(request, clip)
     raise Http404("No such clip.")
 
 
