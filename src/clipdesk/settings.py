@@ -233,7 +233,9 @@ SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 # EMAIL_HOST_PASSWORD, EMAIL_USE_TLS from the environment). Links in mail use CLIPDESK_BASE_URL.
 EMAIL_BACKEND = env(
     "CLIPDESK_EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env("CLIPDESK_FROM_EMAIL", CLIPDESK_CONTACT_EMAIL)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -243,6 +245,19 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 30
+
+# Subscriptions and digests.
+CLIPDESK_DIGEST_HOUR = int(env("CLIPDESK_DIGEST_HOUR", "6"))
+CLIPDESK_DIGEST_WEEKDAY = env("CLIPDESK_DIGEST_WEEKDAY", "monday")
+CLIPDESK_CONFIRM_MAX_AGE = int(env("CLIPDESK_CONFIRM_MAX_AGE", str(3 * 24 * 3600)))
+CLIPDESK_SUBSCRIBE_IP_LIMIT = env("CLIPDESK_SUBSCRIBE_IP_LIMIT", "20/h")
+CLIPDESK_SUBSCRIBE_ADDRESS_LIMIT = env("CLIPDESK_SUBSCRIBE_ADDRESS_LIMIT", "5/d")
+CLIPDESK_MAIL_MAX_ATTEMPTS = int(env("CLIPDESK_MAIL_MAX_ATTEMPTS", "10"))
+CLIPDESK_OUTBOX_LEASE_SECONDS = int(env("CLIPDESK_OUTBOX_LEASE_SECONDS", "600"))
+# Saved searches are matched through this interface (see subscriptions/matching.py).
+CLIPDESK_SAVED_SEARCH_BACKEND = env(
+    "CLIPDESK_SAVED_SEARCH_BACKEND", "clipdesk.subscriptions.matching.DatabaseSavedSearch"
+)
 
 # Public forms' rate limits, "N/unit" (units s, m, h, d), counted in the shared cache.
 CLIPDESK_REQUEST_IP_LIMIT = env("CLIPDESK_REQUEST_IP_LIMIT", "10/h")
@@ -260,8 +275,10 @@ CLIPDESK_PAYMENT_PROVIDER = env(
 )
 CLIPDESK_STRIPE_SECRET_KEY = env("CLIPDESK_STRIPE_SECRET_KEY")
 CLIPDESK_STRIPE_WEBHOOK_SECRET = env("CLIPDESK_STRIPE_WEBHOOK_SECRET")
-if PRODUCTION and CLIPDESK_PAYMENT_PROVIDER.endswith(".StripeCheckout") and not (
-    CLIPDESK_STRIPE_SECRET_KEY and CLIPDESK_STRIPE_WEBHOOK_SECRET
+if (
+    PRODUCTION
+    and CLIPDESK_PAYMENT_PROVIDER.endswith(".StripeCheckout")
+    and not (CLIPDESK_STRIPE_SECRET_KEY and CLIPDESK_STRIPE_WEBHOOK_SECRET)
 ):
     raise ImproperlyConfigured(
         "The Stripe payment provider needs CLIPDESK_STRIPE_SECRET_KEY and CLIPDESK_STRIPE_WEBHOOK_SECRET."

@@ -31,5 +31,4 @@ urlpatterns = [
     path("channels/<slug:slug>/", views.channel_detail, name="channel"),
     path("topics/", views.topic_list, name="topic-list"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic"),
-    path("subscribe/", views.call_to_action, {"kind": "subscribe"}, name="subscribe"),
 ]

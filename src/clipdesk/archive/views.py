@@ -235,11 +235,6 @@ def topic_detail(request, slug: str):
 
 
 @require_GET
-def call_to_action(request, kind: str):
-    return render(request, f"archive/cta_{kind}.html", {"contact_email": settings.CLIPDESK_CONTACT_EMAIL})
-
-
-@require_GET
 @xframe_options_exempt
 @csp_replace({"frame-ancestors": ["*"]})
 def clip_embed(request, number: int):

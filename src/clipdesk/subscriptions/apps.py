@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class SubscriptionsConfig(AppConfig):
     name = "clipdesk.subscriptions"
     label = "subscriptions"
+    verbose_name = "Subscriptions"
+
+    def ready(self) -> None:
+        from clipdesk.archive import signals
+
+        from . import publication
+
+        signals.clip_published.connect(publication.on_clip_published, dispatch_uid="subscriptions-published")
+        signals.clip_withdrawn.connect(publication.on_clip_withdrawn, dispatch_uid="subscriptions-withdrawn")
