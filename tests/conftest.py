@@ -43,6 +43,12 @@ def pytest_report_header(config):
 
 
 @pytest.fixture(autouse=True, scope="session")
+def search_index_in_tmp(tmp_path_factory):
+    """Tests never write the developer's search index under var/."""
+    settings.CLIPDESK_SEARCH_DIR = tmp_path_factory.mktemp("search")
+
+
+@pytest.fixture(autouse=True, scope="session")
 def jobs_run_in_process():
     """Tests run enqueued jobs at once, in memory; the queue itself is tested where it matters."""
     from huey.contrib.djhuey import HUEY

@@ -246,6 +246,11 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 30
 
+# Search: a backend by dotted path, or (empty) chosen by the database: PostgreSQL full text on
+# PostgreSQL, the embedded tantivy index under CLIPDESK_SEARCH_DIR otherwise.
+CLIPDESK_SEARCH_BACKEND = env("CLIPDESK_SEARCH_BACKEND")
+CLIPDESK_SEARCH_DIR = env("CLIPDESK_SEARCH_DIR", str(VAR_DIR / "search"))
+
 # Subscriptions and digests.
 CLIPDESK_DIGEST_HOUR = int(env("CLIPDESK_DIGEST_HOUR", "6"))
 CLIPDESK_DIGEST_WEEKDAY = env("CLIPDESK_DIGEST_WEEKDAY", "monday")
@@ -256,7 +261,7 @@ CLIPDESK_MAIL_MAX_ATTEMPTS = int(env("CLIPDESK_MAIL_MAX_ATTEMPTS", "10"))
 CLIPDESK_OUTBOX_LEASE_SECONDS = int(env("CLIPDESK_OUTBOX_LEASE_SECONDS", "600"))
 # Saved searches are matched through this interface (see subscriptions/matching.py).
 CLIPDESK_SAVED_SEARCH_BACKEND = env(
-    "CLIPDESK_SAVED_SEARCH_BACKEND", "clipdesk.subscriptions.matching.DatabaseSavedSearch"
+    "CLIPDESK_SAVED_SEARCH_BACKEND", "clipdesk.search.services.IndexedSavedSearch"
 )
 
 # Public forms' rate limits, "N/unit" (units s, m, h, d), counted in the shared cache.

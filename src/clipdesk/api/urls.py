@@ -1,6 +1,7 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
-from . import feeds
+from . import feeds, views
 
 app_name = "api"
 urlpatterns = [
@@ -13,4 +14,8 @@ urlpatterns = [
     path("feeds/channels/<slug:slug>.atom", feeds.ChannelAtomFeed(), name="feed-channel-atom"),
     path("feeds/people/<slug:slug>.rss", feeds.PersonFeed(), name="feed-person-rss"),
     path("feeds/people/<slug:slug>.atom", feeds.PersonAtomFeed(), name="feed-person-atom"),
+    # The JSON API, its OpenAPI schema (api/openapi.json) and docs (api/docs); oEmbed for clip pages.
+    path("api/", RedirectView.as_view(pattern_name="api:json:openapi-view"), name="api-home"),
+    path("api/", views.api.urls),
+    path("oembed", views.oembed_view, name="oembed"),
 ]

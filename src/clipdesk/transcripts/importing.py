@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clipdesk.archive import actions as archive_actions
+from clipdesk.archive import signals
 from clipdesk.archive.models import Clip, ClipReference, Person
 
 from .models import Origin, Segment, Speaker
@@ -76,6 +77,9 @@ def import_page(text: str, *, source: str, user=None) -> ImportResult:
             clip = archive_actions.publish_clip(
                 clip, user=user, number=page.number, published_at=published_at
             )
+        if existing and clip.status == Clip.Status.PUBLISHED:
+            clip_id = clip.pk
+            transaction.on_commit(lambda: signals.clip_changed.send(sender=Clip, clip_id=clip_id))
     return ImportResult(clip=clip, created=existing is None, warnings=page.warnings, changed_lines=changed)
 
 

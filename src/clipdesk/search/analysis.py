@@ -1,0 +1,105 @@
+"""Per-language analysis and query terms, shared by every engine and the highlighter. Django-free.
+
+Text is normalized in Python (`normalize`), then split into lowercased words. English words are
+stemmed ("talks", "talking" → "talk"); other languages are kept as normalized words, which is what
+the issue asks for Arabic and Farsi (no Arabic stemmer agrees between tantivy and PostgreSQL, and
+normalization already joins the spellings readers meet). There are no stop words in any language.
+
+Each text is indexed in the field of its language's config. Since a query does not say its language,
+a query word is looked for in every config's field, in that config's form: "talks" as "talk" among
+English texts, as "talks" among the others.
+"""
+
+from functools import cache, lru_cache
+
+import tantivy
+
+from .interfaces import Query, Term
+from .normalize import MAX_TOKEN_BYTES, tokens
+from .querylang import Atom, ParsedQuery
+
+# BCP 47 primary subtag → stemmer, for tantivy's Filter.stemmer and the PostgreSQL config
+# `clipdesk_<name>`. Languages not listed are analyzed plain.
+STEMMED_LANGUAGES = {"en": "english"}
+PLAIN = "plain"
+CONFIGS = (*dict.fromkeys(STEMMED_LANGUAGES.values()), PLAIN)
+MIN_PREFIX = 2
+
+
+def config_for(language: str) -> str:
+    return STEMMED_LANGUAGES.get(language, PLAIN)
+
+
+@cache
+def analyzer(config: str) -> tantivy.TextAnalyzer:
+    """tantivy's analyzer for a config: split like `normalize.tokens`, lowercase, stem if the language has it."""
+    builder = (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(MAX_TOKEN_BYTES))
+        .filter(tantivy.Filter.lowercase())
+    )
+    if config != PLAIN:
+        builder = builder.filter(tantivy.Filter.stemmer(config))
+    return builder.build()
+
+
+@lru_cache(maxsize=100_000)
+def stem(token: str, config: str) -> str:
+    """The indexed form of one lowercased, normalized word in `config`."""
+    if config == PLAIN:
+        return token
+    forms = analyzer(config).analyze(token)
+    return forms[0] if forms else token
+
+
+def word_forms(token: str) -> dict[str, str]:
+    """The form a query word takes in each config."""
+    return {config: stem(token, config) for config in CONFIGS}
+
+
+def term(atom: Atom, notes: list[str]) -> Term | None:
+    """The normalized term for what the reader typed, or None (with a note) if nothing searchable is left."""
+    words = tuple(tokens(atom.text))
+    if not words:
+        if atom.text.strip():
+            notes.append(f"{atom.text!r} has no letters or digits to search for; ignored it.")
+        return None
+    if atom.kind == "prefix":
+        if len(words[-1]) < MIN_PREFIX:
+            notes.append(f"{atom.text}* is too short to search by its beginning; searched for {atom.text!r}.")
+            return Term("word" if len(words) == 1 else "phrase", words)
+        return Term("prefix", words)
+    if atom.kind == "phrase" or len(words) > 1:
+        return Term("phrase", words)  # "Al-Amine" is two words that must follow each other
+    return Term("word", words)
+
+
+def build_query(
+    parsed: ParsedQuery, alternatives: dict[str, list[str]] | None = None
+) -> tuple[Query, list[str]]:
+    """The engine query for a parsed query, and notes about what was dropped.
+
+    `alternatives` maps a typed word or phrase (lowercased) to other names for the same thing
+    (a person's or organisation's aliases); each becomes another way for its group to match.
+    """
+    notes: list[str] = []
+    alternatives = alternatives or {}
+
+    def terms_for(atom: Atom) -> list[Term]:
+        found = [t for t in [term(atom, notes)] if t is not None]
+        if atom.kind != "prefix":
+            for name in alternatives.get(atom.text.strip().lower(), []):
+                alternative = term(Atom("phrase", name), [])
+                if alternative is not None and alternative not in found:
+                    found.append(alternative)
+        return found
+
+    must = tuple(g for g in (tuple(t for a in group for t in terms_for(a)) for group in parsed.groups) if g)
+    must_not = tuple(t for atom in parsed.excluded for t in terms_for(atom))
+    speaker = tuple(v for v in (tuple(tokens(s)) for s in parsed.speaker) if v)
+    channel = tuple(v for v in (tuple(tokens(c)) for c in parsed.channel) if v)
+    if must_not and not must and not (speaker or channel or parsed.lang):
+        notes.append("Only excluded words were given: showing everything else.")
+    return Query(
+        must=must, must_not=must_not, speaker=speaker, channel=channel, lang=tuple(parsed.lang)
+    ), notes

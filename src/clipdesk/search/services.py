@@ -1,0 +1,409 @@
+"""Searching the archive: the one entry point for the page, the CLI, subscriptions and the API.
+
+`search()` parses the query, widens names to their aliases, asks the engine chosen in settings, and
+turns what the engine returns into clips from the database with highlighted lines. The engine is
+`CLIPDESK_SEARCH_BACKEND` (a dotted path) or, when that is empty, chosen by the database: PostgreSQL
+full text on PostgreSQL, the embedded tantivy index under `CLIPDESK_SEARCH_DIR` otherwise.
+"""
+
+import logging
+from collections.abc import Collection
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.module_loading import import_string
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language_info
+
+from clipdesk.archive.models import Clip, format_duration, make_slug
+from clipdesk.transcripts.models import Segment, Speaker
+
+from . import names
+from .analysis import build_query
+from .highlight import Highlighter
+from .interfaces import FACETS, PUBLIC, STAFF, Filters, Query, SearchBackend, SearchHits, SearchRequest
+from .querylang import ParsedQuery, parse
+
+log = logging.getLogger(__name__)
+
+TANTIVY = "clipdesk.search.backends.tantivy.TantivyBackend"
+POSTGRES = "clipdesk.search.backends.postgres.PostgresBackend"
+SORTS = ("relevance", "date")
+
+_backends: dict[tuple[str, str], SearchBackend] = {}
+
+
+def search_directory() -> Path:
+    return Path(getattr(settings, "CLIPDESK_SEARCH_DIR", "") or settings.VAR_DIR / "search")
+
+
+def backend_path() -> str:
+    return getattr(settings, "CLIPDESK_SEARCH_BACKEND", "") or (
+        POSTGRES if connection.vendor == "postgresql" else TANTIVY
+    )
+
+
+def get_backend() -> SearchBackend:
+    """The configured engine, one per process (the tantivy one keeps its index open)."""
+    key = (backend_path(), str(search_directory()))
+    if key not in _backends:
+        _backends[key] = import_string(key[0])(directory=Path(key[1]))
+    return _backends[key]
+
+
+# Results ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Line:
+    """A matching line of a result, highlighted, with the address of its moment in the clip."""
+
+    segment_id: int
+    clip_id: int
+    position: int
+    start_ms: int | None
+    speaker: str
+    english_text: str
+    original_text: str
+    original_language: str
+    english_html: SafeString
+    original_html: SafeString
+    url: str  # the clip page at this moment (?t=seconds), or at this line when it has no time
+
+    @property
+    def seconds(self) -> int | None:
+        return None if self.start_ms is None else self.start_ms // 1000
+
+    @property
+    def timestamp(self) -> str:
+        return format_duration(self.start_ms)
+
+    @property
+    def segment(self) -> Segment:
+        """The line as a `Segment` holding what was read for it (its speaker is in `speaker`)."""
+        return Segment(
+            pk=self.segment_id,
+            clip_id=self.clip_id,
+            position=self.position,
+            start_ms=self.start_ms,
+            english_text=self.english_text,
+            original_text=self.original_text,
+            original_language=self.original_language,
+        )
+
+    @property
+    def label(self) -> str:
+        """The timestamp, or "line 3" for a line without a time."""
+        return self.timestamp or f"line {self.position + 1}"
+
+
+@dataclass
+class ClipResult:
+    clip: Clip
+    score: float
+    url: str
+    lines: list[Line] = field(default_factory=list)
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool = False
+
+
+@dataclass
+class SearchResults:
+    """What `search()` returns. `total` is the number of matching clips when facets were counted."""
+
+    query: str
+    parsed: ParsedQuery
+    engine_query: Query
+    notes: list[str]
+    clips: list[ClipResult]
+    has_more: bool
+    total: int | None
+    page: int
+    page_size: int
+    sort: str
+    filters: Filters
+    include_unpublished: bool
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+
+    @property
+    def num_pages(self) -> int | None:
+        return None if self.total is None else max(1, -(-self.total // self.page_size))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.has_more
+
+    @property
+    def highest_number(self) -> int | None:
+        """The highest public number among these clips: a saved search's next `since_sequence`."""
+        return max((r.clip.number for r in self.clips if r.clip.number), default=None)
+
+
+# Searching ---------------------------------------------------------------------------------------------
+
+
+def alternatives(parsed: ParsedQuery) -> dict[str, list[str]]:
+    """Other names for the words and phrases of a query that name a person or organisation.
+
+    "Hezbollah" → ["Hizbullah", "Hizballah"] when those are the organisation's name and aliases.
+    """
+    typed = {a.text.strip().lower() for g in parsed.groups for a in g if a.kind != "prefix"}
+    typed |= {a.text.strip().lower() for a in parsed.excluded if a.kind != "prefix"}
+    if not typed:
+        return {}
+    known = names.cache.get().alternatives
+    return {t: known[t] for t in typed if t in known}
+
+
+def prepare(query: str) -> tuple[ParsedQuery, Query, list[str]]:
+    """The parsed query, the engine query with aliases, and the notes for the reader."""
+    parsed = parse(query)
+    built, notes = build_query(parsed, alternatives(parsed))
+    return parsed, built, parsed.notes + notes
+
+
+def statuses_for(user, include_unpublished: bool) -> frozenset[str]:
+    """Drafts and clips in review only for staff, or for a trusted local process (`user=None`)."""
+    allowed = user is None or (user.is_authenticated and user.is_staff)
+    return STAFF if include_unpublished and allowed else PUBLIC
+
+
+def search(
+    query: str,
+    *,
+    user=None,
+    filters: Filters | None = None,
+    include_unpublished: bool = False,
+    since_sequence: int | None = None,
+    clip_ids: Collection[int] | None = None,
+    sort: str = "relevance",
+    page: int = 1,
+    page_size: int | None = None,
+    facets: bool = True,
+) -> SearchResults:
+    """Search the archive. Never raises for what a reader typed: problems come back as `notes`.
+
+    - `user`: the reader; drafts and clips in review are searched only for staff who ask for them with
+      `include_unpublished`. `None` is a trusted local process (the CLI, a worker).
+    - `filters`: facet selections (`interfaces.Filters`).
+    - `since_sequence`: only clips whose public number is above it (numbers only go up, so a saved
+      search passes the `highest_number` of its previous results).
+    - `clip_ids`: only these clips.
+    - `sort`: "relevance" or "date" (newest first); a query with no words is always by date.
+    - `page` counts from 1; `page_size` defaults to CLIPDESK_PAGE_SIZE.
+    - `facets`: also count clips per channel, country, topic, person, language and year, and the total.
+    """
+    filters = filters or Filters()
+    if since_sequence is not None:
+        filters = replace(filters, after_number=since_sequence)
+    if clip_ids is not None:
+        filters = replace(filters, clip_ids=frozenset(clip_ids))
+    page_size = page_size or settings.CLIPDESK_PAGE_SIZE
+    page = max(1, page)
+    sort = sort if sort in SORTS else "relevance"
+    parsed, built, notes = prepare(query)
+    if not built.must:
+        sort = "date"
+    statuses = statuses_for(user, include_unpublished)
+    results = SearchResults(
+        query=query,
+        parsed=parsed,
+        engine_query=built,
+        notes=notes,
+        clips=[],
+        has_more=False,
+        total=0 if facets else None,
+        page=page,
+        page_size=page_size,
+        sort=sort,
+        filters=filters,
+        include_unpublished=statuses != PUBLIC,
+    )
+    if parsed.is_empty and filters == Filters():
+        return results  # nothing asked: no results rather than the whole archive
+    request = SearchRequest(
+        query=built,
+        filters=filters,
+        statuses=statuses,
+        sort=sort,
+        offset=(page - 1) * page_size,
+        limit=page_size,
+        facets=facets,
+    )
+    try:
+        hits = get_backend().search(request)
+    except (ValueError, DatabaseError):  # a query the engine refused: say so rather than fail
+        log.exception("search engine refused %r", query)
+        results.notes.append("This search could not be run; try fewer or simpler words.")
+        return results
+    results.clips = _hydrate(hits, built, statuses)
+    results.has_more, results.total = hits.has_more, hits.total
+    results.facets = _label_facets(hits, filters)
+    return results
+
+
+def _lines(segment_ids: list[int]) -> dict[int, tuple]:
+    """(id, clip id, position, start ms, English, original, language, speaker label) of these lines.
+
+    In SQL rather than through the ORM: building the query costs ten times running it, and this is
+    the hottest read of the search page.
+    """
+    if not segment_ids:
+        return {}
+    q = connection.ops.quote_name
+    segment, speaker = Segment._meta, Speaker._meta
+    columns = ", ".join(
+        f"s.{q(segment.get_field(name).column)}"
+        for name in (
+            "id",
+            "clip",
+            "position",
+            "start_ms",
+            "english_text",
+            "original_text",
+            "original_language",
+        )
+    )
+    sql = (
+        f"SELECT {columns}, p.{q(speaker.get_field('label').column)} FROM {q(segment.db_table)} s "
+        f"LEFT JOIN {q(speaker.db_table)} p ON p.{q(speaker.pk.column)} = s.{q(segment.get_field('speaker').column)} "
+        f"WHERE s.{q(segment.pk.column)} IN ({', '.join(['%s'] * len(segment_ids))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, segment_ids)
+        return {row[0]: row for row in cursor.fetchall()}
+
+
+_NUMBER, _SLUG = 987654321012, "clipdesk-slug-placeholder"
+
+
+@lru_cache(maxsize=16)
+def _clip_url_pattern(urlconf, prefix: str) -> str:
+    return reverse("archive:clip", args=[_NUMBER, _SLUG], urlconf=urlconf)
+
+
+def clip_url(clip: Clip) -> str:
+    """`clip.get_absolute_url()`, without resolving the URL pattern again for each of twenty results."""
+    if not clip.number:
+        return clip.get_absolute_url()
+    pattern = _clip_url_pattern(get_urlconf(), get_script_prefix())
+    slug = clip.slug or make_slug(clip.title)
+    return pattern.replace(str(_NUMBER), str(clip.number), 1).replace(_SLUG, slug, 1)
+
+
+def _hydrate(hits: SearchHits, query: Query, statuses: frozenset[str]) -> list[ClipResult]:
+    """Clips and lines from the database, in the engine's order. The database has the last word on
+    what may be shown: a clip withdrawn a moment ago and not yet out of the index is left out."""
+    ids = [h.clip_id for h in hits.clips]
+    # By id only: with a status condition as well, SQLite prefers the status index and reads every
+    # published clip. Twenty rows are checked here instead.
+    found = Clip.objects.filter(pk__in=ids).select_related("channel").order_by()
+    clips = {clip.pk: clip for clip in found if clip.status in statuses}
+    segment_ids = [s for h in hits.clips for s in h.segment_ids]
+    segments = _lines(segment_ids)
+    highlighter = Highlighter(query)
+    found = []
+    for hit in hits.clips:
+        clip = clips.get(hit.clip_id)
+        if clip is None:
+            continue
+        url = clip_url(clip)
+        result = ClipResult(clip=clip, score=hit.score, url=url)
+        for segment_id in hit.segment_ids:
+            row = segments.get(segment_id)
+            if row is None or row[1] != clip.pk:
+                continue
+            _, _, position, start_ms, english_text, original_text, language, speaker = row
+            english, in_english = highlighter.html(english_text)
+            original, in_original = highlighter.html(original_text)
+            if highlighter and not (in_english or in_original):
+                continue  # the engine's line no longer says it (the index lags an edit)
+            # The clip page plays from ?t=; a line without a time is found by its anchor.
+            moment = f"?t={start_ms // 1000}" if start_ms is not None else f"#line-{position + 1}"
+            result.lines.append(
+                Line(
+                    segment_id=segment_id,
+                    clip_id=clip.pk,
+                    position=position,
+                    start_ms=start_ms,
+                    speaker=speaker or "",
+                    english_text=english_text,
+                    original_text=original_text,
+                    original_language=language,
+                    # The highlighter escapes the text; only its own <mark> tags are markup.
+                    english_html=mark_safe(english),
+                    original_html=mark_safe(original),
+                    url=f"{url}{moment}",
+                )
+            )
+        found.append(result)
+    return found
+
+
+def language_name(code: str) -> str:
+    try:
+        return get_language_info(code)["name"]
+    except KeyError:
+        return code
+
+
+def _label_facets(hits: SearchHits, filters: Filters) -> dict[str, list[FacetValue]]:
+    if not hits.facets:
+        return {}
+    labels = {
+        **names.cache.get().labels,
+        "lang": {code: language_name(code) for code, _ in hits.facets["lang"]},
+    }
+    selected = {name: set(getattr(filters, name, ())) for name in FACETS}
+    return {
+        name: [
+            FacetValue(value, labels.get(name, {}).get(value, value), count, value in selected[name])
+            for value, count in hits.facets.get(name, [])
+        ]
+        for name in FACETS
+    }
+
+
+def matching_clip_ids(
+    query: str,
+    *,
+    clip_ids: Collection[int] | None = None,
+    include_unpublished: bool = False,
+    limit: int = 1000,
+) -> set[int]:
+    """The ids of up to `limit` clips that `query` finds, without loading them: for saved searches."""
+    parsed, built, _ = prepare(query)
+    if parsed.is_empty:
+        return set()
+    filters = Filters(clip_ids=frozenset(clip_ids) if clip_ids is not None else None)
+    request = SearchRequest(query=built, filters=filters, statuses=STAFF if include_unpublished else PUBLIC,
+                            sort="date", limit=limit, lines_per_clip=0)  # fmt: skip
+    try:
+        return {hit.clip_id for hit in get_backend().search(request).clips}
+    except (ValueError, DatabaseError):
+        log.exception("search engine refused %r", query)
+        return set()
+
+
+class IndexedSavedSearch:
+    """Saved searches answered by the search index (the subscriptions' `SavedSearchMatcher`)."""
+
+    def indexed(self, clip_ids: Collection[int]) -> set[int]:
+        return get_backend().indexed(clip_ids, PUBLIC)
+
+    def matching(self, query: str, clip_ids: Collection[int]) -> set[int]:
+        return matching_clip_ids(query, clip_ids=clip_ids, limit=max(1, len(clip_ids)))
