@@ -343,6 +343,12 @@ CLIPDESK_REPAIRERS = env_list("CLIPDESK_REPAIRERS") or None
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("CLIPDESK_LOG_LEVEL", "INFO")},
+    # Huey's consumer adds a handler of its own to "huey" unless one is configured; name it here so that
+    # each worker log line is written once, not once by each handler.
+    "loggers": {
+        "huey": {"handlers": ["console"], "level": env("CLIPDESK_LOG_LEVEL", "INFO"), "propagate": False}
+    },
 }
