@@ -1,6 +1,7 @@
 """The public pages: what they show, who sees what, redirects, 410s, query counts, CSP."""
 
 import datetime as dt
+
 import pytest
 from bs4 import BeautifulSoup
 from django.urls import reverse
