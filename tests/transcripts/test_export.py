@@ -3,6 +3,7 @@
 import json
 
 import pytest
+import webvtt
 from django.core.management import CommandError, call_command
 
 from clipdesk.archive import actions
@@ -49,6 +50,23 @@ def test_round_trip_segments_to_subtitles_and_back(client, published, language, 
         ]
     again = export.to_vtt(published, language) if fmt == "vtt" else export.to_subrip(published, language)
     assert again == body.decode()
+
+
+@pytest.mark.parametrize(("language", "field"), [("en", "english_text"), ("ar", "original_text")])
+def test_captions_read_the_same_in_an_independent_webvtt_reader(client, published, language, field):
+    """webvtt-py, which shares no code with clipdesk, reads our captions as the segments say."""
+    body = client.get(f"/clips/100/captions/{language}.vtt").content.decode()
+    captions = webvtt.from_string(body)
+    segments = list(published.segments.in_order())
+    assert [(_ms(c.start), _ms(c.end)) for c in captions] == [(s.start_ms, s.end_ms) for s in segments]
+    assert [c.voice for c in captions] == [s.speaker.label for s in segments]
+    assert [c.text for c in captions] == [getattr(s, field) for s in segments]
+
+
+def _ms(timestamp: str) -> int:
+    """'00:01:02.500' as milliseconds."""
+    hours, minutes, seconds = timestamp.split(":")
+    return round((int(hours) * 3600 + int(minutes) * 60 + float(seconds)) * 1000)
 
 
 def test_text_and_json(client, published):
