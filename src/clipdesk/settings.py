@@ -103,6 +103,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "clipdesk.archive.middleware.TrustedProxyMiddleware",
+    "clipdesk.operations.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -149,12 +150,20 @@ if PRODUCTION and not DATABASE_URL:
         "CLIPDESK_ENV=production needs DATABASE_URL, e.g. postgres://user@db/clipdesk or sqlite:////srv/clipdesk/db.sqlite3."
     )
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL)}
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)  # the default database lives here; nothing else is created
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": VAR_DIR / "clipdesk.sqlite3"}}
+# A connection is kept CLIPDESK_DB_CONN_MAX_AGE seconds (0: one per request) and checked before it is
+# reused, so that one a database restart broke is replaced rather than failing a request.
+CLIPDESK_DB_CONN_MAX_AGE = int(env("CLIPDESK_DB_CONN_MAX_AGE", "0"))
+DATABASES["default"].update(CONN_MAX_AGE=CLIPDESK_DB_CONN_MAX_AGE, CONN_HEALTH_CHECKS=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A server that does not answer fails the request (503) within seconds instead of holding it;
+    # DATABASE_URL's own ?connect_timeout= wins.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -174,8 +183,40 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("CLIPDESK_MEDIA_ROOT", str(VAR_DIR / "media")))
+
+
+def media_storage(kind: str) -> dict:
+    """The default storage: media files on this machine's disk, or in an S3-compatible bucket.
+
+    Every media code path goes through the storage API, so either holds the same files by the same
+    names. S3 credentials left unset fall back to boto3's own chain (an instance or task role).
+    """
+    if kind == "filesystem":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind == "s3":
+        return {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": env("AWS_STORAGE_BUCKET_NAME"),  # checked by clipdesk.E050
+                "endpoint_url": env("AWS_S3_ENDPOINT_URL") or None,
+                "region_name": env("AWS_S3_REGION_NAME") or None,
+                "addressing_style": env("AWS_S3_ADDRESSING_STYLE") or None,  # "path": most self-hosted
+                "access_key": env("AWS_ACCESS_KEY_ID") or None,
+                "secret_key": env("AWS_SECRET_ACCESS_KEY") or None,
+                # Never overwrite: two assets of the same bytes would share one object, and deleting
+                # one (a rolled-back attach) would take the other's file. Names get a suffix instead.
+                "file_overwrite": False,
+                # A file opened through the storage spills to a temporary file past this size
+                # instead of holding a whole recording in memory (the default has no limit).
+                "max_memory_size": 16 * 1024 * 1024,
+            },
+        }
+    raise ImproperlyConfigured(f"CLIPDESK_MEDIA_STORAGE must be 'filesystem' or 's3', not {kind!r}.")
+
+
+CLIPDESK_MEDIA_STORAGE = env("CLIPDESK_MEDIA_STORAGE", "filesystem")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(CLIPDESK_MEDIA_STORAGE),
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

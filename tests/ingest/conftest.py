@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from operations.sites import make_site, migrated  # noqa: F401  clipdesk sites in processes, shared
+
 # Nothing may be downloaded: any hub access fails instead of hanging on the network.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 

@@ -9,149 +9,21 @@ processes run the jobs, and the jobs table keeps every job done exactly once.
 """
 
 import os
-import re
-import shutil
 import signal
-import sqlite3
-import subprocess
-import sys
 import time
 import uuid
-from contextlib import closing
 from pathlib import Path
 
 import pytest
 
+from operations.sites import queued_id
+
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[2]
-HERE = Path(__file__).resolve().parent
-SAMPLES = ROOT / "samples" / "audio"
+SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "audio"
 JFK = SAMPLES / "jfk.flac"
 SPEECHBRAIN = SAMPLES / "speechbrain-asr"
 REDIS_URL = os.environ.get("CLIPDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-JOB_COLUMNS = ("status", "stage", "progress", "attempts", "clip_id", "error", "claimed_by")
-
-
-class Site:
-    """A clipdesk installation in a directory of its own, driven only through its commands."""
-
-    def __init__(self, var: Path, **env: str):
-        self.var = var
-        inherited = {
-            k: v
-            for k, v in os.environ.items()
-            if k not in {"DATABASE_URL", "REDIS_URL", "CLIPDESK_HUEY_NAME", "DJANGO_SETTINGS_MODULE"}
-        }
-        self.env = {
-            **inherited,
-            "CLIPDESK_VAR_DIR": str(var),
-            "DJANGO_SETTINGS_MODULE": "process_settings",
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")])),
-            "HF_HUB_OFFLINE": "1",
-            **env,
-        }
-        self.workers: list[tuple[subprocess.Popen, object]] = []
-
-    def clipdesk(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        done = subprocess.run(
-            [sys.executable, "-m", "clipdesk", *args],
-            env=self.env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        if check:
-            assert done.returncode == 0, f"clipdesk {' '.join(args)}:\n{done.stdout}\n{done.stderr}"
-        return done
-
-    def python(self, script: str) -> str:
-        done = subprocess.run(
-            [sys.executable, "-c", f"import django; django.setup()\n{script}"],
-            env=self.env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert done.returncode == 0, done.stderr
-        return done.stdout
-
-    def start_worker(self, name: str, *args: str) -> subprocess.Popen:
-        log = open(self.var / f"{name}.log", "w")  # noqa: SIM115  closed by stop()
-        process = subprocess.Popen(
-            [sys.executable, "-m", "clipdesk", "worker", "--threads", "1", *args],
-            env=self.env,
-            cwd=ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        self.workers.append((process, log))
-        return process
-
-    def stop(self) -> None:
-        for process, log in self.workers:
-            if process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(30)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
-            log.close()
-
-    def logs(self) -> str:
-        return "\n".join(f"--- {p.name}\n{p.read_text()[-3000:]}" for p in sorted(self.var.glob("*.log")))
-
-    def rows(self, sql: str, *params) -> list[tuple]:
-        with closing(sqlite3.connect(self.var / "clipdesk.sqlite3", timeout=30)) as db:
-            return db.execute(sql, params).fetchall()
-
-    def job(self, pk: int) -> dict:
-        (row,) = self.rows(f"SELECT {', '.join(JOB_COLUMNS)} FROM ingest_ingestjob WHERE id = ?", pk)
-        return dict(zip(JOB_COLUMNS, row, strict=True))
-
-    def wait_for(self, condition, what: str, timeout: float = 240) -> None:
-        deadline = time.monotonic() + timeout
-        while not condition():
-            if time.monotonic() > deadline:
-                pytest.fail(f"gave up waiting for {what}\n{self.logs()}")
-            time.sleep(0.2)
-
-    def segments(self, clip_id: int) -> list[tuple]:
-        return self.rows(
-            "SELECT position, original_text FROM transcripts_segment WHERE clip_id = ? ORDER BY position",
-            clip_id,
-        )
-
-
-@pytest.fixture(scope="module")
-def migrated(tmp_path_factory) -> Path:
-    """One migrated database, copied for each test (migrating takes seconds)."""
-    var = tmp_path_factory.mktemp("migrated")
-    Site(var).clipdesk("migrate", "--no-input")
-    return var / "clipdesk.sqlite3"
-
-
-@pytest.fixture
-def make_site(tmp_path, migrated):
-    sites = []
-
-    def make(**env: str) -> Site:
-        var = tmp_path / f"site{len(sites)}"
-        var.mkdir()
-        shutil.copy(migrated, var / "clipdesk.sqlite3")
-        sites.append(Site(var, **env))
-        return sites[-1]
-
-    yield make
-    for site in sites:
-        site.stop()
-
-
-def queued_id(output: str) -> int:
-    return int(re.search(r"^Job (\d+) queued", output, re.MULTILINE).group(1))
 
 
 def test_a_job_whose_worker_is_killed_is_reaped_and_finished_once(make_site):

@@ -4,6 +4,8 @@ import socket
 
 import pytest
 
+from operations.sites import make_site, migrated  # noqa: F401  clipdesk sites in processes
+
 
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):

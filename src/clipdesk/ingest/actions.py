@@ -8,7 +8,9 @@ one job can never both win, and a job done once is never done again. Jobs are en
 after the transaction commits; a message lost on the way is found by `reaper.requeue_stale_jobs`.
 """
 
+import contextlib
 import datetime as dt
+import errno
 import logging
 import os
 import tempfile
@@ -49,6 +51,26 @@ class JobLost(Exception):
     """The job row is no longer this worker's: cancelled, finished or claimed by another worker."""
 
 
+# "No space left on device" and "Disk quota exceeded": there is no room to write the recording.
+DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+class StorageFull(ValidationError):
+    """No room to write a recording (the media storage, or the temporary space it passes through):
+    nothing of it was kept, and the same file goes through once space is freed."""
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.errno in DISK_FULL
+
+
+def storage_full(name: str, exc: OSError) -> StorageFull:
+    return StorageFull(
+        f"{name}: not stored, the disk is full ({os.strerror(exc.errno)}). Nothing of it was kept; "
+        "send it again once space is freed."
+    )
+
+
 def require_ingest(user) -> None:
     for perm in PERMISSIONS:
         require(user, perm)
@@ -72,6 +94,19 @@ def enqueue_on_commit(job_id: int, delay: float = 0) -> None:
 
 
 # -- what users do -----------------------------------------------------------------------------------
+
+
+@contextmanager
+def _refused_when_disk_full(media) -> Iterator[None]:
+    """Turns "no space left" while the recording is written (a temporary copy, the stored original)
+    into StorageFull, a refusal that says so, rather than a server error."""
+    try:
+        yield
+    except OSError as exc:
+        if not is_disk_full(exc):
+            raise
+        name = Path(getattr(media, "name", None) or str(media)).name
+        raise storage_full(name, exc) from exc
 
 
 @contextmanager
@@ -132,13 +167,14 @@ def create_ingest_job(
     `media` is a path or an uploaded file; `start`/`end` (seconds) cut a clip from it; `channel` is a
     Channel or a name (created if new). The file is checked by its content first (IngestRejected,
     a ValidationError, says what is wrong): nothing is stored unless every check passes, and the
-    stored original and the job row are written together or not at all.
+    stored original and the job row are written together or not at all. A full disk is refused
+    with StorageFull, leaving nothing behind.
     """
     require_ingest(user)
     translate = translate or conf.get("CLIPDESK_DEFAULT_TRANSLATE")
     language = (language or "auto").strip()
     _check_options(language, translate, speakers)
-    with _local_file(media) as (path, name):
+    with _refused_when_disk_full(media), _local_file(media) as (path, name):
         facts = inspect_media(path, max_bytes=conf.max_upload_bytes())
         start, end = check_span(name, facts.duration, start, end, max_seconds=conf.max_duration_seconds())
         digest = sha256_of(path)
@@ -187,9 +223,27 @@ def _store_original(job: IngestJob, path: Path, name: str) -> str | None:
         if existing and default_storage.exists(existing):
             job.original.name = existing
             return None
-    with open(path, "rb") as handle:
-        job.original.save(safe_file_name(name), File(handle), save=False)
+    field = job.original.field
+    # The name is chosen before writing so that what a failed write leaves can be found and removed.
+    target = default_storage.get_available_name(
+        field.generate_filename(job, safe_file_name(name)), max_length=field.max_length
+    )
+    try:
+        with open(path, "rb") as handle:
+            job.original.name = default_storage.save(target, File(handle), max_length=field.max_length)
+    except BaseException:
+        _remove_partial(target, job.original_size)
+        raise
     return job.original.name
+
+
+def _remove_partial(name: str, size: int) -> None:
+    """Deletes what a failed write left under `name`: the file system storage keeps the bytes written
+    before the disk filled. A complete file there (`size` bytes) is a concurrent upload's of the same
+    bytes, and is left alone."""
+    with contextlib.suppress(OSError):
+        if default_storage.exists(name) and default_storage.size(name) != size:
+            default_storage.delete(name)
 
 
 def retry_job(job: IngestJob, *, user) -> IngestJob:

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection
 from django.utils import timezone
 
+from clipdesk.media.streams import StoredStream
 from clipdesk.pipeline import Pipeline, PipelineOptions
 from clipdesk.pipeline.audio import decode_audio
 from clipdesk.pipeline.media import extract_poster, is_web_playable, make_demo_video, make_web_rendition
@@ -254,7 +255,7 @@ def _local_original(job: IngestJob, work: Path) -> Path:
         return Path(job.original.path)
     except NotImplementedError:  # remote storage (S3): fetch a copy
         local = work / Path(job.original.name).name
-        with job.original.open("rb") as remote, open(local, "wb") as handle:
+        with StoredStream(job.original.storage, job.original.name) as remote, open(local, "wb") as handle:
             shutil.copyfileobj(remote, handle, 1 << 20)
         return local
 

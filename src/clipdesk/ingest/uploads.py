@@ -1,7 +1,9 @@
-"""An upload handler that stops reading a file once it passes the size limit.
-
-Django would otherwise write the whole upload to disk before the view could look at its size.
+"""Uploads: a handler that stops reading a file once it passes the size limit (Django would otherwise
+write the whole upload to disk before the view could look at its size), and the clean-up after an
+upload that could not be received.
 """
+
+import contextlib
 
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 
@@ -23,3 +25,16 @@ class UploadLimit(FileUploadHandler):
 
     def file_complete(self, file_size):
         return None  # the next handler makes the file
+
+
+def abandon_upload(request, chunk_size: int = 64 * 1024) -> None:
+    """After an upload failed midway (no room for its temporary file): removes what was written of it,
+    and reads and drops the rest of the request, so that a client still sending gets the page that
+    says why rather than a reset connection."""
+    for handler in request.upload_handlers:
+        partial = getattr(handler, "file", None)
+        if partial is not None:
+            partial.close()  # a temporary upload file is deleted when it is closed
+    with contextlib.suppress(OSError):  # the client went away: nobody is left to answer
+        while request.read(chunk_size):
+            pass

@@ -14,9 +14,10 @@ from clipdesk.archive.models import Channel
 from . import actions, conf
 from .forms import IngestForm
 from .models import IngestJob
-from .uploads import UploadLimit
+from .uploads import UploadLimit, abandon_upload
 
 RECENT = 50
+INSUFFICIENT_STORAGE = 507  # the server has no room to store what it was sent (RFC 4918)
 
 
 def _require(request) -> None:
@@ -30,7 +31,20 @@ def ingest_page(request):
     _require(request)
     limit = UploadLimit(request, conf.max_upload_bytes())
     request.upload_handlers.insert(0, limit)
+    try:
+        request.FILES  # noqa: B018  read the upload here: its temporary file may find the disk full
+    except OSError as exc:
+        if not actions.is_disk_full(exc):
+            raise
+        return _disk_full_page(request, limit, exc)
     return _ingest_page(request, limit)
+
+
+def _disk_full_page(request, limit: UploadLimit, exc: OSError):
+    """The form again, saying that the upload could not be received: no room for its temporary file."""
+    abandon_upload(request)
+    messages.error(request, actions.storage_full(limit.file_name or "The recording", exc).messages[0])
+    return _render(request, IngestForm(), status=INSUFFICIENT_STORAGE)
 
 
 @csrf_protect
@@ -60,11 +74,18 @@ def _ingest_page(request, limit: UploadLimit):
                     title=data["title"],
                     source=data["source"],
                 )
+            except actions.StorageFull as exc:
+                form.add_error("file", exc.messages)
+                return _render(request, form, status=INSUFFICIENT_STORAGE)
             except ValidationError as exc:
                 form.add_error("file", exc.messages)
             else:
                 messages.success(request, f"{job.original_name} is queued as job {job.pk}.")
                 return redirect(job)
+    return _render(request, form, status=400 if form.errors else 200)
+
+
+def _render(request, form: IngestForm, *, status: int):
     context = {
         "form": form,
         "jobs": IngestJob.objects.recent()[:RECENT],
@@ -72,7 +93,7 @@ def _ingest_page(request, limit: UploadLimit):
         "max_upload_mb": conf.get("CLIPDESK_MAX_UPLOAD_MB"),
         "max_minutes": conf.get("CLIPDESK_MAX_DURATION_MINUTES"),
     }
-    return render(request, "ingest/ingest.html", context, status=400 if form.errors else 200)
+    return render(request, "ingest/ingest.html", context, status=status)
 
 
 @staff_required

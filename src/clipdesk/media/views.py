@@ -1,39 +1,64 @@
 """Media files, served with HTTP Range support so that players can seek.
 
 Browsers ask for byte ranges when the viewer seeks; a server that answers 200 with the whole file
-makes `video.currentTime` snap back to 0. Media of unpublished clips is for staff only.
+makes `video.currentTime` snap back to 0. Media of unpublished clips is for staff only. Files are read
+through the storage: from disk, or from the bucket a range at a time (clipdesk.media.streams).
 """
 
 import re
+from pathlib import PurePosixPath
 
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods
 
 from clipdesk.archive.models import Clip
 
 from .models import MediaAsset
+from .streams import StoredStream
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 CHUNK = 64 * 1024
 
 
 class _Slice:
-    """`remaining` bytes of an open file, in chunks; Django calls close() when the response ends."""
+    """Bytes `start`..`end` of a stored file, in chunks; Django calls close() when the response ends.
 
-    def __init__(self, handle, remaining: int):
-        self.handle, self.remaining = handle, remaining
+    Nothing is read until the response is sent, so a HEAD request never fetches the file's bytes.
+    """
+
+    def __init__(self, stream: StoredStream, start: int, end: int):
+        self.stream, self.start, self.end = stream, start, end
 
     def __iter__(self):
-        while self.remaining > 0:
-            block = self.handle.read(min(CHUNK, self.remaining))
+        remaining = self.end - self.start + 1
+        if remaining <= 0:  # an empty file
+            return
+        self.stream.seek(self.start, self.end)
+        while remaining > 0:
+            block = self.stream.read(min(CHUNK, remaining))
             if not block:
                 break
-            self.remaining -= len(block)
+            remaining -= len(block)
             yield block
 
     def close(self) -> None:
-        self.handle.close()
+        self.stream.close()
+
+
+def _requested_range(header: str, size: int) -> tuple[int, int] | None:
+    """The first and last byte a Range header asks for, or None for the whole file.
+
+    The pair may lie outside the file (start >= size): the caller answers 416 then.
+    """
+    match = _RANGE.match(header.strip())
+    if not match or (not match.group(1) and not match.group(2)):
+        return None
+    first, last = match.groups()
+    if first:
+        return int(first), min(int(last), size - 1) if last else size - 1
+    return max(0, size - int(last)), size - 1  # "bytes=-N": the last N bytes
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -46,27 +71,25 @@ def asset_file(request, pk: int, kind: str = "file"):
     field = asset.poster if kind == "poster" else asset.file
     if not field:
         raise Http404("No such media.")
-    content_type = asset.mime_type if kind == "file" else "image/jpeg"
-    size = field.size
-    header = request.headers.get("Range", "")
-    match = _RANGE.match(header.strip())
-    if not match or (not match.group(1) and not match.group(2)):
-        response = FileResponse(field.open("rb"), content_type=content_type)
-        response["Accept-Ranges"] = "bytes"
-        return response
-    first, last = match.groups()
-    if first:
-        start, end = int(first), min(int(last), size - 1) if last else size - 1
-    else:  # "bytes=-N": the last N bytes
-        start, end = max(0, size - int(last)), size - 1
-    if start >= size or start > end:
+    try:
+        stream = StoredStream(field.storage, field.name)
+    except FileNotFoundError:
+        raise Http404("The media file is missing from storage.") from None
+    size = stream.size
+    wanted = _requested_range(request.headers.get("Range", ""), size)
+    start, end = wanted or (0, size - 1)
+    if wanted and (start >= size or start > end):
+        stream.close()
         response = HttpResponse(status=416)
         response["Content-Range"] = f"bytes */{size}"
         return response
-    handle = field.open("rb")
-    handle.seek(start)
-    response = StreamingHttpResponse(_Slice(handle, end - start + 1), status=206, content_type=content_type)
-    response["Content-Range"] = f"bytes {start}-{end}/{size}"
+    content_type = asset.mime_type if kind == "file" else "image/jpeg"
+    response = StreamingHttpResponse(
+        _Slice(stream, start, end), status=206 if wanted else 200, content_type=content_type
+    )
+    if wanted:
+        response["Content-Range"] = f"bytes {start}-{end}/{size}"
     response["Content-Length"] = str(end - start + 1)
     response["Accept-Ranges"] = "bytes"
+    response["Content-Disposition"] = content_disposition_header(False, PurePosixPath(field.name).name)
     return response

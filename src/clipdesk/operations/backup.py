@@ -14,6 +14,7 @@ from django.core.files.storage import default_storage
 from django.db import DEFAULT_DB_ALIAS, connections
 
 import clipdesk
+from clipdesk.media.streams import StoredStream
 
 from .databases import archiver_for
 from .manifest import (
@@ -71,7 +72,7 @@ def _copy_media(names: list[str], root: Path, tracker: Tracker) -> tuple[list[Fi
         target.parent.mkdir(parents=True, exist_ok=True)
         bar.describe(f"media {name}")
         try:
-            with storage.open(name, "rb") as source, open(target, "xb") as out:
+            with StoredStream(storage, name) as source, open(target, "xb") as out:
                 size, sha256 = hash_stream(source, target=out, on_chunk=bar.advance)
                 out.flush()
                 os.fsync(out.fileno())

@@ -15,12 +15,14 @@ Redis is down. All carry the tag "clipdesk" (`clipdesk check --deploy --tag clip
     clipdesk.E030  migrations are not applied
     clipdesk.E031  the database is unreachable
     clipdesk.E040  a repairer cannot be loaded (a plain check, run with every command)
+    clipdesk.E050  media is stored in S3 but no bucket is named (a plain check)
 """
 
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.checks import Error, Warning, register
+from django.core.files.storage import storages
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.http.request import validate_host
 
@@ -175,3 +177,18 @@ def check_repairers(app_configs, **kwargs):
                 )
             )
     return problems
+
+
+@register(TAG)
+def check_media_bucket(app_configs, **kwargs):
+    # A plain check: without a bucket every media read and write fails, and telling so needs no network.
+    storage = storages["default"]
+    if not hasattr(storage, "bucket_name") or storage.bucket_name:  # only S3 storages have a bucket
+        return []
+    return [
+        Error(
+            "Media is stored in S3 (CLIPDESK_MEDIA_STORAGE=s3) but no bucket is named.",
+            hint="Set AWS_STORAGE_BUCKET_NAME to the media bucket (docs/deploy.md).",
+            id="clipdesk.E050",
+        )
+    ]

@@ -7,6 +7,7 @@ a poster can only be checked for presence; an altered poster goes unnoticed unti
 from dataclasses import dataclass, field
 
 from clipdesk.media.models import MediaAsset
+from clipdesk.media.streams import StoredStream
 
 from .manifest import hash_stream
 from .progress import Bar, Tracker
@@ -47,7 +48,7 @@ def _check_file(asset: MediaAsset, size: int | None, bar: Bar) -> MediaProblem |
         return MediaProblem(asset.pk, asset.clip.reference, name, "missing")
     bar.describe(f"verifying {name}")
     try:
-        with asset.file.storage.open(name, "rb") as handle:
+        with StoredStream(asset.file.storage, name) as handle:
             _, sha256 = hash_stream(handle, on_chunk=bar.advance)
     except FileNotFoundError:
         return MediaProblem(asset.pk, asset.clip.reference, name, "missing")

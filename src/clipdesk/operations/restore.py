@@ -13,6 +13,8 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import DEFAULT_DB_ALIAS, connections
 
+from clipdesk.media.streams import StoredStream
+
 from .databases import archiver_for, holds_data
 from .manifest import MEDIA_DIR, BackupError, Manifest, hash_stream, read_manifest, verify_files
 from .progress import Tracker
@@ -39,7 +41,7 @@ def check_backup(source: Path, *, tracker: Tracker) -> Manifest:
 
 
 def _same_content(storage, name: str, sha256: str) -> bool:
-    with storage.open(name, "rb") as handle:
+    with StoredStream(storage, name) as handle:
         return hash_stream(handle)[1] == sha256
 
 

@@ -1,0 +1,46 @@
+"""While the database cannot be reached, pages answer 503 Service Unavailable instead of a server error."""
+
+import logging
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils.cache import add_never_cache_headers
+
+log = logging.getLogger(__name__)
+
+# What a client (or a proxy) is told to wait before asking again: a restart or a failover takes seconds.
+RETRY_AFTER_SECONDS = 30
+
+
+class DatabaseUnavailableMiddleware:
+    """A view that fails because the database is down, restarting, refusing connections or busy
+    (Django's OperationalError and InterfaceError) answers 503 with Retry-After and a short page.
+
+    The page is rendered without the request's context: its context processors would ask the database
+    who is signed in. The error goes to the log only, since psycopg's message names the server, its
+    port and the user. The failed connection needs no handling here: Django closes a connection that
+    raised at the end of the request, and checks a kept one before reusing it (CONN_HEALTH_CHECKS), so
+    the first request after the database is back gets a new one.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        log.warning("database unavailable: %s %s: %s", request.method, request.path, exception)
+        return unavailable_response()
+
+
+def unavailable_response() -> HttpResponse:
+    page = render_to_string("operations/unavailable.html", {"site_name": settings.CLIPDESK_SITE_NAME})
+    response = HttpResponse(page, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    add_never_cache_headers(response)
+    return response
