@@ -178,3 +178,30 @@ def test_publish_and_withdraw_commands(capsys):
         call_command("withdraw", "78", "--reason", "x")
     call_command("withdraw", "77", "--reason", "Wrong speaker")
     assert Clip.objects.get(number=77).withdrawn_reason == "Wrong speaker"
+
+
+def test_a_failing_receiver_after_commit_neither_fails_the_publication_nor_stops_the_others(
+    django_capture_on_commit_callbacks, caplog
+):
+    """With the job queue down, say: the clip is published, every other receiver still runs."""
+    from clipdesk.archive import signals
+
+    heard = []
+
+    def broken(sender, clip_id, **kwargs):
+        raise ConnectionError("queue unreachable")
+
+    def listening(sender, clip_id, **kwargs):
+        heard.append(clip_id)
+
+    signals.clip_published.connect(broken, dispatch_uid="test-broken")
+    signals.clip_published.connect(listening, dispatch_uid="test-listening")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            clip = actions.publish_clip(ClipFactory(), user=None, number=42)
+    finally:
+        signals.clip_published.disconnect(dispatch_uid="test-broken")
+        signals.clip_published.disconnect(dispatch_uid="test-listening")
+    assert Clip.objects.get(pk=clip.pk).status == Clip.Status.PUBLISHED
+    assert heard == [clip.pk]
+    assert "queue unreachable" in caplog.text

@@ -155,7 +155,7 @@ def publish_clip(
         clip.published_at = published_at or timezone.now()
         clip.slug = clip.slug or make_slug(clip.title)
         _save(clip, user)
-        transaction.on_commit(lambda: signals.clip_published.send(sender=Clip, clip_id=clip.pk))
+        signals.send_on_commit(signals.clip_published, clip.pk)
     return clip
 
 
@@ -185,7 +185,7 @@ def withdraw_clip(clip: Clip, *, user, reason: str) -> Clip:
         withdrawn_at=timezone.now(),
         withdrawn_reason=reason,
     )
-    transaction.on_commit(lambda: signals.clip_withdrawn.send(sender=Clip, clip_id=clip.pk))
+    signals.send_on_commit(signals.clip_withdrawn, clip.pk)
     return clip
 
 

@@ -152,7 +152,7 @@ def _payment_received(donation: Donation, event: PaymentEvent, provider: str) ->
         },
     )
     if created:
-        transaction.on_commit(lambda: tasks.send_receipt(payment.pk))
+        transaction.on_commit(lambda: tasks.send_receipt(payment.pk), robust=True)
     if donation.kind == Donation.Kind.MONTHLY:
         if donation.status != Donation.Status.CANCELLED:
             donation.status = Donation.Status.ACTIVE

@@ -79,14 +79,14 @@ def submit_request(
     )
     with transaction.atomic():
         _save(inquiry, None)
-        transaction.on_commit(lambda: tasks.send_request_received(inquiry.pk))
+        transaction.on_commit(lambda: tasks.send_request_received(inquiry.pk), robust=True)
     return inquiry
 
 
 def _status_changed(inquiry: Inquiry) -> None:
     """Email the requester about the change just saved (the newest history row) once it commits."""
     history_id = inquiry.history.latest().history_id
-    transaction.on_commit(lambda: tasks.send_request_status(history_id))
+    transaction.on_commit(lambda: tasks.send_request_status(history_id), robust=True)
 
 
 def assign(inquiry: Inquiry, *, user, assignee) -> Inquiry:
@@ -204,5 +204,5 @@ def close_translation_report(
         report.reply = message.strip()
         _save(report, user)
         if report.reporter_email:
-            transaction.on_commit(lambda: tasks.send_report_closed(report.pk))
+            transaction.on_commit(lambda: tasks.send_report_closed(report.pk), robust=True)
     return report

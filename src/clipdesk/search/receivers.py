@@ -49,7 +49,7 @@ def _waiting(clip_id: int) -> bool:
 
 def _after_commit(clip_id: int | None) -> None:
     if clip_id and not _waiting(clip_id):
-        transaction.on_commit(_SyncOnCommit(clip_id))
+        transaction.on_commit(_SyncOnCommit(clip_id), robust=True)
 
 
 def _unpublished(clip_id: int | None) -> bool:

@@ -60,7 +60,7 @@ def request_subscription(
     with transaction.atomic():
         message = emails.confirmation(request, follows_of(request), subscriber=existing, now=now)
         message.save()
-        transaction.on_commit(lambda: _send_soon(message.pk))
+        transaction.on_commit(lambda: _send_soon(message.pk), robust=True)
     return message
 
 

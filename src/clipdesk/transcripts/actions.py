@@ -303,7 +303,7 @@ def publish_correction(revision: Revision, *, user, note: str) -> Revision:
         revision.published_by = user
         revision.published_at = timezone.now()
         _save(revision, user)
-        transaction.on_commit(lambda: signals.clip_changed.send(sender=Clip, clip_id=clip.pk))
+        signals.send_on_commit(signals.clip_changed, clip.pk)
     return revision
 
 

@@ -79,7 +79,7 @@ def import_page(text: str, *, source: str, user=None) -> ImportResult:
             )
         if existing and clip.status == Clip.Status.PUBLISHED:
             clip_id = clip.pk
-            transaction.on_commit(lambda: signals.clip_changed.send(sender=Clip, clip_id=clip_id))
+            signals.send_on_commit(signals.clip_changed, clip_id)
     return ImportResult(clip=clip, created=existing is None, warnings=page.warnings, changed_lines=changed)
 
 
