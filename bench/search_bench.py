@@ -4,6 +4,7 @@
     python bench/search_bench.py                    # 1,000,000 segments, 520 queries
     python bench/search_bench.py --segments 200000  # a smaller corpus
     python bench/search_bench.py --wrk              # also the search page under gunicorn, measured with wrk
+    python bench/search_bench.py --wrk --persistent-connections  # ... with CONN_MAX_AGE=None
     python bench/search_bench.py --fts5             # also SQLite FTS5, the other embedded engine
 
 What it does, in one run:
@@ -30,7 +31,6 @@ import random
 import shutil
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -42,6 +42,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 import tantivy  # noqa: E402 - after the path above
 
+import serving  # noqa: E402
 from clipdesk.search.analysis import build_query  # noqa: E402
 from clipdesk.search.backends.tantivy import TantivyBackend  # noqa: E402
 from clipdesk.search.interfaces import ClipDocument, SearchRequest, SegmentDocument  # noqa: E402
@@ -321,162 +322,44 @@ def normalization_speed(corpus: Corpus) -> float:
 
 # The page under wrk ----------------------------------------------------------------------------------
 
-WRK_SCRIPT = """
-local paths = {}
-for line in io.lines("%(paths)s") do paths[#paths + 1] = line end
-local i = 0
-request = function()
-  i = i %% #paths + 1
-  return wrk.format("GET", paths[i])
-end
-"""
 
-BENCH_URLS = """
-from django.shortcuts import render
-from django.urls import include, path
-
-
-def bare(request):
-    return render(request, "base.html", {})
-
-
-urlpatterns = [path("bench/bare/", bare), path("", include("clipdesk.urls"))]
-"""
-
-
-def load_database(corpus: Corpus, env: dict) -> None:
-    """Write the corpus into a fresh clipdesk database, in bulk (the archive's actions are not what is measured)."""
-    code = """
-import datetime as dt, itertools, pickle, sys
-import django
-django.setup()
-from django.db import transaction
-from clipdesk.archive.models import Channel, Clip, Person, Topic
-from clipdesk.transcripts.models import Segment, Speaker
-clips = pickle.load(open(sys.argv[1], "rb"))
-with transaction.atomic():
-    channels, people, topics = {}, {}, {}
-    for c in clips:
-        if c.channel not in channels:
-            channels[c.channel] = Channel.objects.create(name=c.channel_name, slug=c.channel, country=c.country, language="ar")
-        for slug, name in zip(c.people, c.names):
-            if slug not in people:
-                people[slug] = Person.objects.create(name=name, slug=slug)
-        for slug in c.topics:
-            if slug not in topics:
-                topics[slug] = Topic.objects.create(name=slug.replace("-", " ").title(), slug=slug)
-    now = dt.datetime.now(dt.timezone.utc)
-    rows = [Clip(pk=c.clip_id, number=c.number if c.status == "published" else None, title=c.title[:500],
-                 slug="clip", summary=c.summary, aired_on=c.aired_on, channel=channels[c.channel], status=c.status,
-                 published_at=now if c.status == "published" else None) for c in clips]
-    Clip.objects.bulk_create(rows, batch_size=2000)
-    Clip.topics.through.objects.bulk_create(
-        [Clip.topics.through(clip_id=c.clip_id, topic=topics[t]) for c in clips for t in c.topics], batch_size=5000)
-    speakers = {}
-    batch = []
-    for c in clips:
-        for slug, name in zip(c.people, c.names):
-            batch.append(Speaker(clip_id=c.clip_id, label=name, person=people[slug]))
-    Speaker.objects.bulk_create(batch, batch_size=5000)
-    for s in Speaker.objects.all():
-        speakers[(s.clip_id, s.label)] = s.pk
-    segments = (Segment(pk=s.segment_id, clip_id=c.clip_id, position=s.position, start_ms=s.start_ms,
-                        end_ms=s.start_ms + 6000, speaker_id=speakers[(c.clip_id, s.speaker)], original_text=s.original,
-                        original_language=s.language if s.original else "en", english_text=s.english)
-                for c in clips for s in c.segments)
-    while chunk := list(itertools.islice(segments, 20000)):
-        Segment.objects.bulk_create(chunk, batch_size=20000)
-"""
-    import pickle
-
-    with tempfile.NamedTemporaryFile(suffix=".pickle", delete=False) as f:
-        pickle.dump(corpus.clips, f)
-    subprocess.run([sys.executable, "-c", code, f.name], env=env, check=True)
-    os.unlink(f.name)
-
-
-def run_wrk(corpus: Corpus, query_set: list[str], seconds: int, connections: int) -> None:
+def run_wrk(
+    corpus: Corpus, query_set: list[str], seconds: int, connections: int, persistent: bool = False
+) -> None:
     from urllib.parse import quote
 
     if not shutil.which("wrk"):
-        print("wrk is not installed (apt-get install wrk); skipping the page measurement.")
+        print(f"wrk is not installed ({serving.INSTALL_WRK}); skipping the page measurement.")
         return
-    work = Path(tempfile.mkdtemp(prefix="clipdesk-bench-"))
-    (work / "bench_urls.py").write_text(BENCH_URLS)
-    (work / "bench_settings.py").write_text(
-        "from clipdesk.settings import *  # noqa: F403\nROOT_URLCONF = 'bench_urls'\nDEBUG = False\n"
-    )
-    env = {
-        **os.environ,
-        "CLIPDESK_VAR_DIR": str(work / "var"),
-        "DJANGO_SETTINGS_MODULE": "bench_settings",
-        "PYTHONPATH": f"{work}{os.pathsep}{ROOT / 'src'}",
-        "CLIPDESK_DEBUG": "0",
-        "CLIPDESK_LOG_LEVEL": "WARNING",
-    }
-    env.pop("DATABASE_URL", None)
-    clipdesk = [sys.executable, "-m", "clipdesk"]
-    subprocess.run([*clipdesk, "migrate", "--no-input", "-v", "0"], env=env, check=True)
-    started = time.perf_counter()
-    load_database(corpus, env)
-    print(f"  database loaded in {time.perf_counter() - started:.0f} s")
-    started = time.perf_counter()
-    subprocess.run([*clipdesk, "reindex", "--no-progress"], env=env, check=True)
-    print(f"  clipdesk reindex from the database: {time.perf_counter() - started:.0f} s")
-    paths = work / "paths.txt"
-    paths.write_text("".join(f"/search/?q={quote(q)}\n" for q in query_set))
-    (work / "rotate.lua").write_text(WRK_SCRIPT % {"paths": paths})
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "clipdesk.wsgi", "--bind", "127.0.0.1:8765", "--workers", "2"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    site = serving.Site(conn_max_age=None if persistent else 0)
     try:
-        _wait_for("http://127.0.0.1:8765/bench/bare/")
-        for path in ("/bench/bare/", f"/search/?q={quote(query_set[0])}"):  # warm both workers
-            for _ in range(20):
-                _get(f"http://127.0.0.1:8765{path}")
-        results = {}
-        for name, args in (
-            ("bare Django page", ["http://127.0.0.1:8765/bench/bare/"]),
-            ("search page", ["-s", str(work / "rotate.lua"), "http://127.0.0.1:8765/search/"]),
-        ):
-            out = subprocess.run(
-                ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", *args],
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
-            rps = float(next(line.split()[1] for line in out.splitlines() if line.startswith("Requests/sec")))
-            non2xx = [line.strip() for line in out.splitlines() if "Non-2xx" in line]
-            results[name] = rps
-            print(f"  {name:<18} {rps:8.1f} requests/s {' '.join(non2xx)}")
+        site.clipdesk("migrate", "--no-input", "-v", "0")
+        started = time.perf_counter()
+        serving.load_archive(site, corpus.clips)
+        print(f"  database loaded in {time.perf_counter() - started:.0f} s")
+        started = time.perf_counter()
+        site.clipdesk("reindex", "--no-progress")
+        print(f"  clipdesk reindex from the database: {time.perf_counter() - started:.0f} s")
+        paths = [f"/search/?q={quote(q)}" for q in query_set]
+        script = serving.rotation(site, "search", paths)
+        with site.serve(workers=2) as base:
+            serving.warm(base, [serving.BARE_PATH, *paths[:20]])
+            results = {}
+            for name, path, rotate in (
+                ("bare Django page", serving.BARE_PATH, None),
+                ("search page", "/search/", script),
+            ):
+                load = serving.wrk(base, path, script=rotate, seconds=seconds, connections=connections)
+                results[name] = load.requests_per_second
+                print(
+                    f"  {name:<18} {load.requests_per_second:8.1f} requests/s   p99 {load.p99_ms:7.1f} ms"
+                    f"  {load.problems}"
+                )
         print(
             f"  ratio (search / bare): {results['search page'] / results['bare Django page']:.2f}  (target >= 0.2)"
         )
     finally:
-        server.terminate()
-        server.wait()
-        shutil.rmtree(work, ignore_errors=True)
-
-
-def _get(url: str) -> int:
-    from urllib.request import urlopen
-
-    with urlopen(url, timeout=30) as response:
-        response.read()
-        return response.status
-
-
-def _wait_for(url: str) -> None:
-    for _ in range(300):
-        try:
-            _get(url)
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"gunicorn did not answer {url}")
+        site.remove()
 
 
 def main() -> None:
@@ -491,6 +374,11 @@ def main() -> None:
     )
     parser.add_argument("--wrk-seconds", type=int, default=20, help="length of each wrk run (default 20)")
     parser.add_argument("--wrk-connections", type=int, default=8, help="wrk connections (default 8)")
+    parser.add_argument(
+        "--persistent-connections",
+        action="store_true",
+        help="with --wrk: CONN_MAX_AGE=None (each worker keeps its database connection) instead of 0",
+    )
     args = parser.parse_args()
 
     print(f"clipdesk search benchmark: {args.segments:,} segments, {os.cpu_count()} CPUs, seed {SEED}")
@@ -530,9 +418,10 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
     if args.wrk:
         print(
-            f"search page, wrk -t2 -c{args.wrk_connections} -d{args.wrk_seconds}s against gunicorn (2 workers):"
+            f"search page, wrk -t2 -c{args.wrk_connections} -d{args.wrk_seconds}s against clipdesk serve "
+            f"(2 workers{', CONN_MAX_AGE=None' if args.persistent_connections else ''}):"
         )
-        run_wrk(corpus, query_set, args.wrk_seconds, args.wrk_connections)
+        run_wrk(corpus, query_set, args.wrk_seconds, args.wrk_connections, args.persistent_connections)
 
 
 if __name__ == "__main__":

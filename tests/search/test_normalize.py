@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clipdesk.search.normalize import index_text, normalize, normalize_with_offsets, tokens
+from clipdesk.search.normalize import fold, index_text, normalize, normalize_with_offsets, offsets, tokens
 from clipdesk.search.services import search
 
 
@@ -98,3 +98,12 @@ def test_arabic_and_farsi_are_found_both_ways(make_clip, indexed, query):
     assert other.pk not in found
     [line] = search(query).clips[0].lines
     assert "<mark>" in line.original_html
+
+
+@given(arabic | any_text)
+def test_fold_and_offsets_are_normalize_with_offsets_in_two_steps(text):
+    folded = fold(text)
+    origin = offsets(text, folded)
+    assert (folded, list(range(len(text))) if origin is None else origin) == normalize_with_offsets(text)
+    if text.isascii():
+        assert origin is None  # plain text needs no map

@@ -313,3 +313,30 @@ def test_saved_search_matcher(archive):
     assert matcher.indexed(all_ids) == {c.pk for k, c in archive.items() if k != "draft"}
     assert matcher.matching("peace", all_ids) == {archive["talks"].pk, archive["sermon"].pk}
     assert matcher.matching("peace", [archive["sermon"].pk]) == {archive["sermon"].pk}
+
+
+# What a result holds ----------------------------------------------------------------------------------
+
+
+def test_a_listing_shows_what_the_clip_model_says(archive):
+    staff_view = search("peace OR parade", include_unpublished=True).clips
+    assert {r.listing.pk for r in staff_view} >= {archive["draft"].pk, archive["untimed"].pk}
+    for result in staff_view:
+        clip, listing = result.clip, result.listing
+        assert (listing.number, listing.title, listing.summary) == (clip.number, clip.title, clip.summary)
+        assert (listing.aired_on, listing.status) == (clip.aired_on, clip.status)
+        assert listing.reference == clip.reference
+        assert listing.source_label == clip.channel.source_label
+        assert listing.is_public == clip.is_public
+        assert listing.status_label == clip.get_status_display()
+        assert result.url == clip.get_absolute_url()
+
+
+def test_clip_models_are_read_once_for_every_result(archive, django_assert_num_queries):
+    results = search("peace OR parade")
+    assert len(results.clips) > 1
+    with django_assert_num_queries(1):
+        clips = [r.clip for r in results.clips]
+        assert [c.channel.name for c in clips]  # with their channels
+    with django_assert_num_queries(0):
+        assert [r.clip for r in results.clips] == clips

@@ -9,7 +9,7 @@ from html import escape
 
 from .analysis import CONFIGS, stem
 from .interfaces import Query
-from .normalize import TOKEN, is_removed, normalize_with_offsets
+from .normalize import TOKEN, fold, is_removed, offsets
 
 
 class Highlighter:
@@ -53,8 +53,25 @@ class Highlighter:
         """Character ranges of `text` to mark, in order, not overlapping."""
         if not text or not self:
             return []
-        normalized, origin = normalize_with_offsets(text)
-        found: list[tuple[int, int]] = []  # in the normalized text
+        normalized = fold(text)
+        found = self._found(normalized)
+        if not found:
+            return []  # most lines of a result, and most originals: no need for the offsets
+        origin = offsets(text, normalized)
+        spans: list[tuple[int, int]] = []
+        for start, end in sorted(found):
+            begin, finish = (start, end) if origin is None else (origin[start], origin[end - 1] + 1)
+            while finish < len(text) and is_removed(text[finish]):  # trailing harakat belong to the word
+                finish += 1
+            if spans and (begin <= spans[-1][1] or text[spans[-1][1] : begin].isspace()):
+                spans[-1] = (spans[-1][0], max(finish, spans[-1][1]))  # one mark for words in a row
+            else:
+                spans.append((begin, finish))
+        return spans
+
+    def _found(self, normalized: str) -> list[tuple[int, int]]:
+        """The matches in the normalized text."""
+        found: list[tuple[int, int]] = []
         if self._candidates:
             found += [
                 m.span() for m in self._candidates.finditer(normalized) if self._word_matches(m.group())
@@ -65,16 +82,7 @@ class Highlighter:
             for phrase, prefix in self.phrases:
                 for i in _runs(words, phrase, prefix=prefix):
                     found.append((tokens[i][0], tokens[i + len(phrase) - 1][1]))
-        spans: list[tuple[int, int]] = []
-        for start, end in sorted(found):
-            begin, finish = origin[start], origin[end - 1] + 1
-            while finish < len(text) and is_removed(text[finish]):  # trailing harakat belong to the word
-                finish += 1
-            if spans and (begin <= spans[-1][1] or text[spans[-1][1] : begin].isspace()):
-                spans[-1] = (spans[-1][0], max(finish, spans[-1][1]))  # one mark for words in a row
-            else:
-                spans.append((begin, finish))
-        return spans
+        return found
 
     def html(self, text: str) -> tuple[str, bool]:
         """`text` escaped, with <mark> around the matches; and whether anything matched."""

@@ -104,20 +104,30 @@ def index_text(text: str) -> str:
     return " ".join(tokens(text))
 
 
+def fold(text: str) -> str:
+    """The lowercased, normalized text of `normalize_with_offsets`, without the offsets."""
+    return text.lower() if text.isascii() else text.translate(TABLE).lower()
+
+
+def offsets(text: str, folded: str) -> list[int] | None:
+    """For each character of `folded` (= `fold(text)`), the index it came from in `text`; None when
+    every character stayed in its place, as in all text without diacritics."""
+    if len(folded) == len(text):  # nothing removed or widened
+        return None
+    # Some characters were removed (lowercasing never widens here: İ is folded to I first), and every
+    # other character maps to exactly one: the kept positions are the map.
+    return [i for i, ch in enumerate(text) if ord(ch) not in _DELETED]
+
+
 def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
     """The lowercased, normalized text and, for each of its characters, the index it came from in `text`.
 
     For highlighting: matches are found in the normalized text and marked in the original. NFKC is
     skipped here so that every output character maps to exactly one input character.
     """
-    if text.isascii():
-        return text.lower(), list(range(len(text)))
-    folded = text.translate(TABLE).lower()
-    if len(folded) == len(text):  # nothing removed or widened: every character stayed in its place
-        return folded, list(range(len(text)))
-    # Some characters were removed (lowercasing never widens here: İ is folded to I first), and every
-    # other character maps to exactly one: the kept positions are the map.
-    return folded, [i for i, ch in enumerate(text) if ord(ch) not in _DELETED]
+    folded = fold(text)
+    origin = offsets(text, folded)
+    return folded, list(range(len(text))) if origin is None else origin
 
 
 def is_removed(ch: str) -> bool:

@@ -30,21 +30,21 @@ def _line(line: Line) -> str:
 
 
 def _meta(result: ClipResult) -> str:
-    clip = result.clip
+    clip = result.listing
     parts = [f'<span class="clip-number">{_e(clip.reference)}</span>']
-    if clip.channel:
-        parts.append(f'<span class="clip-source">{_e(clip.channel.source_label)}</span>')
+    if clip.channel_name:
+        parts.append(f'<span class="clip-source">{_e(clip.source_label)}</span>')
     if clip.aired_on:
         parts.append(
             f'<time datetime="{clip.aired_on.isoformat()}">{MONTHS[clip.aired_on.month - 1]} {clip.aired_on.day}, {clip.aired_on.year}</time>'
         )
     if not clip.is_public:
-        parts.append(f'<span class="clip-status">{_e(clip.get_status_display())}</span>')
+        parts.append(f'<span class="clip-status">{_e(clip.status_label)}</span>')
     return " | ".join(parts)
 
 
 def _result(result: ClipResult) -> str:
-    clip = result.clip
+    clip = result.listing
     if result.lines:
         body = '<ul class="lines">' + "".join(_line(line) for line in result.lines) + "</ul>"
     elif clip.summary:

@@ -6,6 +6,7 @@ turns what the engine returns into clips from the database with highlighted line
 full text on PostgreSQL, the embedded tantivy index under `CLIPDESK_SEARCH_DIR` otherwise.
 """
 
+import datetime as dt
 import logging
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
@@ -19,7 +20,7 @@ from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language_info
 
-from clipdesk.archive.models import Clip, format_duration, make_slug
+from clipdesk.archive.models import Channel, Clip, format_duration, make_slug
 from clipdesk.transcripts.models import Segment, Speaker
 
 from . import names
@@ -58,7 +59,7 @@ def get_backend() -> SearchBackend:
 # Results ----------------------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     """A matching line of a result, highlighted, with the address of its moment in the clip."""
 
@@ -101,15 +102,73 @@ class Line:
         return self.timestamp or f"line {self.position + 1}"
 
 
+@dataclass(frozen=True)
+class Listing:
+    """What a result shows of its clip, read as plain columns: building twenty `Clip` models (with
+    their channels) costs more than the rest of the search page's reads together."""
+
+    pk: int
+    number: int | None
+    title: str
+    slug: str
+    summary: str
+    aired_on: dt.date | None
+    status: str
+    channel_name: str  # "" for a clip without a channel
+    channel_country: str
+
+    @property
+    def reference(self) -> str:
+        """As `Clip.reference`: '#8891', or 'id:12' before the clip has a number."""
+        return f"#{self.number}" if self.number else f"id:{self.pk}"
+
+    @property
+    def source_label(self) -> str:
+        """As `Channel.source_label`: 'Al-Manar TV (Lebanon)'."""
+        if self.channel_country:
+            return f"{self.channel_name} ({self.channel_country})"
+        return self.channel_name
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == Clip.Status.PUBLISHED
+
+    @property
+    def status_label(self) -> str:
+        return Clip.Status(self.status).label
+
+
+class _Models:
+    """The `Clip` models of one page of results, read at the first access, all in one query."""
+
+    def __init__(self, ids: list[int]):
+        self.ids = ids
+        self._clips: dict[int, Clip] | None = None
+
+    def get(self, pk: int) -> Clip:
+        if self._clips is None:
+            self._clips = Clip.objects.select_related("channel").in_bulk(self.ids)
+        return self._clips[pk]
+
+
 @dataclass
 class ClipResult:
-    clip: Clip
+    """A clip found: what the results show of it (`listing`), its address, and its best lines."""
+
+    listing: Listing
     score: float
     url: str
     lines: list[Line] = field(default_factory=list)
+    models: _Models | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def clip(self) -> Clip:
+        """The clip as a model, for callers that need more than the listing (the API, the CLI).
+        The first access reads the models of every result of the search at once."""
+        return (self.models or _Models([self.listing.pk])).get(self.listing.pk)
 
 
-@dataclass
+@dataclass(slots=True)
 class FacetValue:
     value: str
     label: str
@@ -150,7 +209,7 @@ class SearchResults:
     @property
     def highest_number(self) -> int | None:
         """The highest public number among these clips: a saved search's next `since_sequence`."""
-        return max((r.clip.number for r in self.clips if r.clip.number), default=None)
+        return max((r.listing.number for r in self.clips if r.listing.number), default=None)
 
 
 # Searching ---------------------------------------------------------------------------------------------
@@ -256,36 +315,76 @@ def search(
     return results
 
 
-def _lines(segment_ids: list[int]) -> dict[int, tuple]:
-    """(id, clip id, position, start ms, English, original, language, speaker label) of these lines.
+# Reading what the engine found ----------------------------------------------------------------------
+#
+# In SQL rather than through the ORM: for twenty clips and their lines, building the queries and the
+# models costs several times running the queries, and these are the hottest reads of the search page.
 
-    In SQL rather than through the ORM: building the query costs ten times running it, and this is
-    the hottest read of the search page.
+
+def _select(model, alias: str, names: tuple[str, ...]) -> str:
+    q = connection.ops.quote_name
+    return ", ".join(f"{alias}.{q(model._meta.get_field(name).column)}" for name in names)
+
+
+def _in(count: int) -> str:
+    return f"IN ({', '.join(['%s'] * count)})"
+
+
+def _fetch(sql: str, ids: list[int]) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ids)
+        return cursor.fetchall()
+
+
+@lru_cache(maxsize=4)  # per database vendor, whose quoting it uses
+def _listing_sql(vendor: str) -> str:
+    q = connection.ops.quote_name
+    clip, channel = Clip._meta, Channel._meta
+    columns = _select(Clip, "c", ("id", "number", "title", "slug", "summary", "aired_on", "status"))
+    return (
+        f"SELECT {columns}, {_select(Channel, 'h', ('name', 'country'))} FROM {q(clip.db_table)} c "
+        f"LEFT JOIN {q(channel.db_table)} h ON h.{q(channel.pk.column)} = c.{q(clip.get_field('channel').column)} "
+        f"WHERE c.{q(clip.pk.column)} "
+    )
+
+
+def _listings(clip_ids: list[int], statuses: frozenset[str]) -> dict[int, Listing]:
+    """What the results show of these clips, for those whose status is one of `statuses`.
+
+    By id only: with a status condition as well, SQLite prefers the status index and reads every
+    published clip. Twenty rows are checked here instead.
     """
-    if not segment_ids:
+    if not clip_ids:
         return {}
+    rows = _fetch(_listing_sql(connection.vendor) + _in(len(clip_ids)), clip_ids)
+    return {
+        row[0]: Listing(*row[:7], channel_name=row[7] or "", channel_country=row[8] or "")
+        for row in rows
+        if row[6] in statuses
+    }
+
+
+@lru_cache(maxsize=4)  # per database vendor, whose quoting it uses
+def _lines_sql(vendor: str) -> str:
     q = connection.ops.quote_name
     segment, speaker = Segment._meta, Speaker._meta
-    columns = ", ".join(
-        f"s.{q(segment.get_field(name).column)}"
-        for name in (
-            "id",
-            "clip",
-            "position",
-            "start_ms",
-            "english_text",
-            "original_text",
-            "original_language",
-        )
+    columns = _select(
+        Segment,
+        "s",
+        ("id", "clip", "position", "start_ms", "english_text", "original_text", "original_language"),
     )
-    sql = (
-        f"SELECT {columns}, p.{q(speaker.get_field('label').column)} FROM {q(segment.db_table)} s "
+    return (
+        f"SELECT {columns}, {_select(Speaker, 'p', ('label',))} FROM {q(segment.db_table)} s "
         f"LEFT JOIN {q(speaker.db_table)} p ON p.{q(speaker.pk.column)} = s.{q(segment.get_field('speaker').column)} "
-        f"WHERE s.{q(segment.pk.column)} IN ({', '.join(['%s'] * len(segment_ids))})"
+        f"WHERE s.{q(segment.pk.column)} "
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, segment_ids)
-        return {row[0]: row for row in cursor.fetchall()}
+
+
+def _lines(segment_ids: list[int]) -> dict[int, tuple]:
+    """(id, clip id, position, start ms, English, original, language, speaker label) of these lines."""
+    if not segment_ids:
+        return {}
+    return {row[0]: row for row in _fetch(_lines_sql(connection.vendor) + _in(len(segment_ids)), segment_ids)}
 
 
 _NUMBER, _SLUG = 987654321012, "clipdesk-slug-placeholder"
@@ -296,10 +395,10 @@ def _clip_url_pattern(urlconf, prefix: str) -> str:
     return reverse("archive:clip", args=[_NUMBER, _SLUG], urlconf=urlconf)
 
 
-def clip_url(clip: Clip) -> str:
+def clip_url(clip: Clip | Listing) -> str:
     """`clip.get_absolute_url()`, without resolving the URL pattern again for each of twenty results."""
     if not clip.number:
-        return clip.get_absolute_url()
+        return reverse("archive:clip-by-id", args=[clip.pk])
     pattern = _clip_url_pattern(get_urlconf(), get_script_prefix())
     slug = clip.slug or make_slug(clip.title)
     return pattern.replace(str(_NUMBER), str(clip.number), 1).replace(_SLUG, slug, 1)
@@ -308,52 +407,53 @@ def clip_url(clip: Clip) -> str:
 def _hydrate(hits: SearchHits, query: Query, statuses: frozenset[str]) -> list[ClipResult]:
     """Clips and lines from the database, in the engine's order. The database has the last word on
     what may be shown: a clip withdrawn a moment ago and not yet out of the index is left out."""
-    ids = [h.clip_id for h in hits.clips]
-    # By id only: with a status condition as well, SQLite prefers the status index and reads every
-    # published clip. Twenty rows are checked here instead.
-    found = Clip.objects.filter(pk__in=ids).select_related("channel").order_by()
-    clips = {clip.pk: clip for clip in found if clip.status in statuses}
-    segment_ids = [s for h in hits.clips for s in h.segment_ids]
-    segments = _lines(segment_ids)
+    listings = _listings([h.clip_id for h in hits.clips], statuses)
+    models = _Models(list(listings))
+    segments = _lines([s for h in hits.clips if h.clip_id in listings for s in h.segment_ids])
     highlighter = Highlighter(query)
     found = []
     for hit in hits.clips:
-        clip = clips.get(hit.clip_id)
-        if clip is None:
+        listing = listings.get(hit.clip_id)
+        if listing is None:
             continue
-        url = clip_url(clip)
-        result = ClipResult(clip=clip, score=hit.score, url=url)
+        url = clip_url(listing)
+        result = ClipResult(listing=listing, score=hit.score, url=url, models=models)
         for segment_id in hit.segment_ids:
             row = segments.get(segment_id)
-            if row is None or row[1] != clip.pk:
-                continue
-            _, _, position, start_ms, english_text, original_text, language, speaker = row
-            english, in_english = highlighter.html(english_text)
-            original, in_original = highlighter.html(original_text)
-            if highlighter and not (in_english or in_original):
-                continue  # the engine's line no longer says it (the index lags an edit)
-            # The clip page plays from ?t=; a line without a time is found by its anchor.
-            moment = f"?t={start_ms // 1000}" if start_ms is not None else f"#line-{position + 1}"
-            result.lines.append(
-                Line(
-                    segment_id=segment_id,
-                    clip_id=clip.pk,
-                    position=position,
-                    start_ms=start_ms,
-                    speaker=speaker or "",
-                    english_text=english_text,
-                    original_text=original_text,
-                    original_language=language,
-                    # The highlighter escapes the text; only its own <mark> tags are markup.
-                    english_html=mark_safe(english),
-                    original_html=mark_safe(original),
-                    url=f"{url}{moment}",
-                )
-            )
+            if row is not None and row[1] == listing.pk:
+                line = _line(row, url, highlighter)
+                if line is not None:
+                    result.lines.append(line)
         found.append(result)
     return found
 
 
+def _line(row: tuple, clip_url: str, highlighter: Highlighter) -> Line | None:
+    """The line of a `_lines` row, highlighted; None when it no longer says what was searched for."""
+    segment_id, clip_id, position, start_ms, english_text, original_text, language, speaker = row
+    english, in_english = highlighter.html(english_text)
+    original, in_original = highlighter.html(original_text)
+    if highlighter and not (in_english or in_original):
+        return None  # the engine's line no longer says it (the index lags an edit)
+    # The clip page plays from ?t=; a line without a time is found by its anchor.
+    moment = f"?t={start_ms // 1000}" if start_ms is not None else f"#line-{position + 1}"
+    return Line(
+        segment_id=segment_id,
+        clip_id=clip_id,
+        position=position,
+        start_ms=start_ms,
+        speaker=speaker or "",
+        english_text=english_text,
+        original_text=original_text,
+        original_language=language,
+        # The highlighter escapes the text; only its own <mark> tags are markup.
+        english_html=mark_safe(english),
+        original_html=mark_safe(original),
+        url=f"{clip_url}{moment}",
+    )
+
+
+@lru_cache(maxsize=256)
 def language_name(code: str) -> str:
     try:
         return get_language_info(code)["name"]

@@ -1,6 +1,7 @@
 """The search page. Every choice (query, facets, dates, sort, page) lives in the URL."""
 
 import datetime as dt
+from functools import lru_cache
 from urllib.parse import quote_plus, urlencode
 
 from django.http import QueryDict
@@ -57,8 +58,14 @@ def url_with(params: QueryDict, **changes) -> str:
     return "?" + urlencode(pairs)
 
 
+@lru_cache(maxsize=4096)
+def _pair(key: str, value: str) -> str:
+    # Facet values are a few hundred slugs, met again on every search: quote each once.
+    return f"{quote_plus(key)}={quote_plus(value)}"
+
+
 def _encode(pairs) -> str:
-    return "&".join(f"{quote_plus(k)}={quote_plus(v)}" for k, v in pairs)
+    return "&".join(_pair(k, v) for k, v in pairs)
 
 
 def _facet_links(results: services.SearchResults, params: QueryDict) -> list[dict]:
