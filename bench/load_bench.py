@@ -3,7 +3,7 @@
     python bench/load_bench.py                      # about 3,000 clips, 20 s per page
     python bench/load_bench.py --seconds 60         # longer runs, steadier figures
     python bench/load_bench.py --segments 1000000   # a 25,000-clip archive (loading takes minutes)
-    python bench/load_bench.py --persistent-connections  # each worker keeps its database connection
+    python bench/load_bench.py --connection-per-request  # a new database connection for every request
 
 What it does, in one run:
 
@@ -90,9 +90,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument(
-        "--persistent-connections",
+        "--connection-per-request",
         action="store_true",
-        help="serve with CONN_MAX_AGE=None (each worker keeps its database connection) instead of the settings' 0",
+        help="serve with CLIPDESK_DB_CONN_MAX_AGE=0 (a new database connection per request) instead of the default",
     )
     args = parser.parse_args()
     serving.require_wrk()
@@ -103,7 +103,7 @@ def main() -> None:
         f"clipdesk load benchmark: {len(corpus.clips):,} clips ({published:,} published), "
         f"{corpus.segments:,} lines, {os.cpu_count()} CPUs, seed {search_bench.SEED}"
     )
-    site = serving.Site(conn_max_age=None if args.persistent_connections else 0)
+    site = serving.Site(conn_max_age=0 if args.connection_per_request else None)
     try:
         site.clipdesk("migrate", "--no-input", "-v", "0")
         started = time.perf_counter()
@@ -135,7 +135,7 @@ def measure(site: serving.Site, rotations: dict[str, list[str]], args) -> None:
         print(
             f"wrk -t{args.threads} -c{args.connections} -d{args.seconds}s on each, "
             f"clipdesk serve --workers {args.workers}"
-            + (", CONN_MAX_AGE=None" if args.persistent_connections else "")
+            + (", a database connection per request" if args.connection_per_request else "")
             + ", URLs rotating:"
         )
         first = serving.wrk(base, serving.BARE_PATH, **run)

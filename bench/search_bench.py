@@ -4,7 +4,7 @@
     python bench/search_bench.py                    # 1,000,000 segments, 520 queries
     python bench/search_bench.py --segments 200000  # a smaller corpus
     python bench/search_bench.py --wrk              # also the search page under gunicorn, measured with wrk
-    python bench/search_bench.py --wrk --persistent-connections  # ... with CONN_MAX_AGE=None
+    python bench/search_bench.py --wrk --connection-per-request  # ... with CLIPDESK_DB_CONN_MAX_AGE=0
     python bench/search_bench.py --fts5             # also SQLite FTS5, the other embedded engine
 
 What it does, in one run:
@@ -324,14 +324,14 @@ def normalization_speed(corpus: Corpus) -> float:
 
 
 def run_wrk(
-    corpus: Corpus, query_set: list[str], seconds: int, connections: int, persistent: bool = False
+    corpus: Corpus, query_set: list[str], seconds: int, connections: int, per_request: bool = False
 ) -> None:
     from urllib.parse import quote
 
     if not shutil.which("wrk"):
         print(f"wrk is not installed ({serving.INSTALL_WRK}); skipping the page measurement.")
         return
-    site = serving.Site(conn_max_age=None if persistent else 0)
+    site = serving.Site(conn_max_age=0 if per_request else None)
     try:
         site.clipdesk("migrate", "--no-input", "-v", "0")
         started = time.perf_counter()
@@ -375,9 +375,9 @@ def main() -> None:
     parser.add_argument("--wrk-seconds", type=int, default=20, help="length of each wrk run (default 20)")
     parser.add_argument("--wrk-connections", type=int, default=8, help="wrk connections (default 8)")
     parser.add_argument(
-        "--persistent-connections",
+        "--connection-per-request",
         action="store_true",
-        help="with --wrk: CONN_MAX_AGE=None (each worker keeps its database connection) instead of 0",
+        help="with --wrk: CLIPDESK_DB_CONN_MAX_AGE=0 (a new database connection per request) instead of the default",
     )
     args = parser.parse_args()
 
@@ -419,9 +419,9 @@ def main() -> None:
     if args.wrk:
         print(
             f"search page, wrk -t2 -c{args.wrk_connections} -d{args.wrk_seconds}s against clipdesk serve "
-            f"(2 workers{', CONN_MAX_AGE=None' if args.persistent_connections else ''}):"
+            f"(2 workers{', a database connection per request' if args.connection_per_request else ''}):"
         )
-        run_wrk(corpus, query_set, args.wrk_seconds, args.wrk_connections, args.persistent_connections)
+        run_wrk(corpus, query_set, args.wrk_seconds, args.wrk_connections, args.connection_per_request)
 
 
 if __name__ == "__main__":

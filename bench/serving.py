@@ -70,16 +70,14 @@ def require_wrk() -> None:
 class Site:
     """A clipdesk with its own database, index and settings under a temporary directory."""
 
-    def __init__(self, prefix: str = "clipdesk-bench-", *, conn_max_age: int | None = 0):
-        """`conn_max_age`: Django's CONN_MAX_AGE for the database; clipdesk's settings leave it at 0
-        (a connection per request), None keeps each worker's connection open."""
+    def __init__(self, prefix: str = "clipdesk-bench-", *, conn_max_age: int | None = None):
+        """`conn_max_age`: seconds each worker keeps its database connection (CLIPDESK_DB_CONN_MAX_AGE;
+        0 is a new connection per request); None leaves the settings' default."""
         self.work = Path(tempfile.mkdtemp(prefix=prefix))
         (self.work / "bench_urls.py").write_text(BENCH_URLS)
         settings = (
             "from clipdesk.settings import *  # noqa: F403\nROOT_URLCONF = 'bench_urls'\nDEBUG = False\n"
         )
-        if conn_max_age != 0:
-            settings += f"DATABASES['default']['CONN_MAX_AGE'] = {conn_max_age!r}  # noqa: F405\n"
         (self.work / "bench_settings.py").write_text(settings)
         self.env = {
             **os.environ,
@@ -90,6 +88,8 @@ class Site:
             "CLIPDESK_LOG_LEVEL": "WARNING",
         }
         self.env.pop("DATABASE_URL", None)  # always the fresh SQLite database above
+        if conn_max_age is not None:
+            self.env["CLIPDESK_DB_CONN_MAX_AGE"] = str(conn_max_age)
 
     def clipdesk(self, *args: str) -> None:
         subprocess.run([sys.executable, "-m", "clipdesk", *args], env=self.env, check=True)

@@ -155,8 +155,9 @@ else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)  # the default database lives here; nothing else is created
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": VAR_DIR / "clipdesk.sqlite3"}}
 # A connection is kept CLIPDESK_DB_CONN_MAX_AGE seconds (0: one per request) and checked before it is
-# reused, so that one a database restart broke is replaced rather than failing a request.
-CLIPDESK_DB_CONN_MAX_AGE = int(env("CLIPDESK_DB_CONN_MAX_AGE", "0"))
+# reused, so that one a database restart broke is replaced rather than failing a request. Opening one
+# for every request cost SQLite pages about half their throughput under load (bench/load_bench.py).
+CLIPDESK_DB_CONN_MAX_AGE = int(env("CLIPDESK_DB_CONN_MAX_AGE", "600"))
 DATABASES["default"].update(CONN_MAX_AGE=CLIPDESK_DB_CONN_MAX_AGE, CONN_HEALTH_CHECKS=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)

@@ -170,6 +170,19 @@ def test_clip_list_filters(client):
     assert {o.get_text() for o in page.select("select[name=country] option")} == {"All", "Iran", "Lebanon"}
 
 
+def test_filter_options_are_escaped_and_only_of_published_clips(client):
+    odd = PersonFactory(name='<b>"Abu" & Sons</b>')
+    hidden = PersonFactory(name="Only In A Draft")
+    ClipFactory(title="Shown", published=True).people.add(odd)
+    ClipFactory(title="Draft").people.add(hidden)
+    response = client.get("/clips/", {"person": odd.slug})
+    assert b"<b>" not in response.content
+    page = soup(response)
+    options = page.select("select[name=person] option")
+    assert [o.get_text() for o in options] == ["All", '<b>"Abu" & Sons</b>']
+    assert page.select_one("select[name=person] option[selected]")["value"] == odd.slug
+
+
 def test_pagination_keeps_filters(client, settings):
     settings.CLIPDESK_PAGE_SIZE = 2
     channel = ChannelFactory()
