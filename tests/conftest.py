@@ -42,6 +42,17 @@ def pytest_sessionstart(session):
         pytest.exit(message, returncode=1 if os.environ.get("CI") else 0)
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `on_postgres` compare against the PostgreSQL engine itself: they run in the
+    PostgreSQL pass of `make test` and are deselected (not skipped) from the SQLite one."""
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        return
+    elsewhere = [item for item in items if item.get_closest_marker("on_postgres")]
+    if elsewhere:
+        config.hook.pytest_deselected(items=elsewhere)
+        items[:] = [item for item in items if not item.get_closest_marker("on_postgres")]
+
+
 def pytest_report_header(config):
     return f"database: {settings.DATABASES['default']['ENGINE']}"
 

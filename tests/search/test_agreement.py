@@ -7,7 +7,6 @@ same documents from the same database.
 import datetime as dt
 
 import pytest
-from django.db import connection
 
 from clipdesk.archive.models import Person
 from clipdesk.search.backends.postgres import PostgresBackend
@@ -21,7 +20,7 @@ from .conftest import make_channel, make_person
 pytestmark = [
     pytest.mark.django_db,
     pytest.mark.postgres,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="runs in the PostgreSQL pass of make test"),
+    pytest.mark.on_postgres,
 ]
 
 QUERIES = [
