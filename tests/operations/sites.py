@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from operations.servers import stop_process
+
 TESTS = Path(__file__).resolve().parents[1]
 ROOT = TESTS.parent
 # process_settings: the site's settings with the ingest timings the tests shorten read from the environment.
@@ -88,13 +90,7 @@ class Site:
 
     def stop(self) -> None:
         for process, log in self.processes:
-            if process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(30)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+            stop_process(process)
             log.close()
         self.processes.clear()
 
