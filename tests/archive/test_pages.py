@@ -83,6 +83,17 @@ def test_bilingual_clip_shows_two_columns_with_direction(client):
     assert "bilingual" in page.select_one(".transcript")["class"]
 
 
+def test_english_speech_shows_its_transcript_once(client):
+    clip = ClipFactory()
+    said = "And so, my fellow Americans"
+    SegmentFactory(clip=clip, position=0, original_text=said, original_language="en", english_text=said)
+    clip = actions.publish_clip(clip, user=None)
+    page = soup(client.get(clip.get_absolute_url()))
+    assert page.select_one(".transcript .original") is None
+    assert "bilingual" not in page.select_one(".transcript")["class"]
+    assert [p.get_text(" ", strip=True) for p in page.select(".transcript .english")] == [said]
+
+
 def test_number_and_old_slugs_redirect_permanently(client, sample_clip):
     canonical = sample_clip.get_absolute_url()
     assert canonical == f"/clips/8891/{sample_clip.slug}/"

@@ -148,7 +148,8 @@ def _render_clip(request, clip: Clip):
     context = {
         "clip": clip,
         "turns": group_turns(segments),
-        "has_original": any(s.original_text for s in segments),
+        # English speech has its transcript as its English: one column then, not the same text twice.
+        "has_original": any(s.original_text and s.original_text != s.english_text for s in segments),
         "original_language": original,
         "original_dir": "rtl" if original.split("-")[0] in RTL_LANGUAGES else "ltr",
         "summary_html": render_summary(clip.summary, references, targets),
