@@ -24,3 +24,5 @@ urlpatterns = [
     path("", include("clipdesk.ingest.urls")),
     path("", include("clipdesk.archive.urls")),
 ]
+
+handler500 = "clipdesk.operations.views.server_error"  # 503 when the database is down

@@ -1,10 +1,15 @@
-"""/healthz: what a load balancer or a monitor polls."""
+"""/healthz: what a load balancer or a monitor polls; and the page of a server error."""
 
+import sys
+
+from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from . import health
+from .middleware import unavailable_response
 
 
 @never_cache
@@ -15,3 +20,15 @@ def healthz(request):
     ok = all(probe.ok for probe in probes.values())
     body = {"status": "ok" if ok else "failing", "checks": {name: p.as_dict() for name, p in probes.items()}}
     return JsonResponse(body, status=200 if ok else 503)
+
+
+def server_error(request):
+    """Django's 500 page, except when the database could not be reached: then 503 with Retry-After.
+
+    DatabaseUnavailableMiddleware answers for errors raised in views; this catches the rest, raised
+    in another middleware (saving a changed session, say). Django calls it inside its handler, so
+    the exception being handled is the one that failed the request.
+    """
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        return unavailable_response()
+    return defaults.server_error(request)
