@@ -23,7 +23,6 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import storages
 from django.core.management import call_command
-from django.core.management.base import CommandError
 
 from clipdesk.archive import actions
 from clipdesk.media.actions import attach_media
@@ -34,6 +33,7 @@ from clipdesk.pipeline.media import extract_poster
 from clipdesk.settings import media_storage
 from factories.archive import ClipFactory
 from factories.media import make_video
+from operations.test_verify_media import verify
 
 REGION = "eu-central-1"
 KEYS = {"AWS_ACCESS_KEY_ID": "clipdesk-test", "AWS_SECRET_ACCESS_KEY": "clipdesk-test-secret"}
@@ -231,14 +231,6 @@ def test_media_gone_from_the_bucket_is_not_found(bucket, client, video):
 
 
 # -- verify-media, backup and restore ----------------------------------------------------------------
-
-
-def verify(capsys) -> tuple[str, str | None]:
-    try:
-        call_command("verify_media", verbosity=0)
-    except CommandError as exc:
-        return capsys.readouterr().out, str(exc)
-    return capsys.readouterr().out, None
 
 
 @pytest.mark.django_db
