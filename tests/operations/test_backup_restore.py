@@ -2,7 +2,9 @@
 
 import hashlib
 import json
+import os
 import sqlite3
+import stat
 from pathlib import Path
 
 import pytest
@@ -59,6 +61,28 @@ def test_backup_holds_the_database_the_media_and_a_manifest(backed_up):
         )
         assert saved.execute("PRAGMA journal_mode").fetchone() == ("delete",)
     assert not (dest / "database.sqlite3-wal").exists()
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["new directory", "empty directory"])
+def test_backup_is_readable_by_its_owner_only(tmp_path, existing):
+    """A backup holds subscribers' addresses and password hashes: directories 0700, files 0600,
+    whatever the umask of the shell that ran it."""
+    clip = ClipFactory()
+    attach_test_video(clip, tmp_path)
+    dest = tmp_path / "backup"
+    if existing:
+        dest.mkdir(mode=0o755)
+    previous = os.umask(0o022)
+    try:
+        call_command("backup", str(dest), verbosity=0)
+        assert os.umask(0o022) == 0o022, "the backup left the process umask changed"
+    finally:
+        os.umask(previous)
+    paths = [dest, *dest.rglob("*")]
+    assert any(p.is_file() and p.parent != dest for p in paths), "no media file was backed up"
+    modes = {str(p.relative_to(tmp_path)): stat.S_IMODE(p.stat().st_mode) for p in paths}
+    wanted = {str(p.relative_to(tmp_path)): 0o700 if p.is_dir() else 0o600 for p in paths}
+    assert modes == wanted
 
 
 def test_backup_refuses_a_directory_that_is_not_empty(tmp_path):

@@ -5,6 +5,7 @@ before the row that names it commits (clipdesk.media.actions.attach_media), so e
 committed row is a whole file, and files of uploads still in progress (no row yet) are never copied.
 """
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -30,15 +31,31 @@ from .manifest import (
 from .progress import Tracker
 
 
+@contextlib.contextmanager
+def _private_files():
+    """Everything created inside is readable by its owner only (directories 0700, files 0600).
+
+    A backup holds every subscriber's address and every staff account's password hash; the umask
+    also covers what a database tool run as a child process writes (pg_dump).
+    """
+    previous = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
 def _prepare(dest: Path) -> bool:
-    """Make sure `dest` is a new or empty directory; True when this call created it."""
+    """Make sure `dest` is a new or empty directory, readable by its owner only; True when this call
+    created it. A directory that was already there is narrowed to 0700 too."""
     if dest.exists():
         if not dest.is_dir():
             raise BackupError(f"{dest} exists and is not a directory.")
         if any(dest.iterdir()):
             raise BackupError(f"{dest} is not empty. A backup goes into a new (or empty) directory.")
+        dest.chmod(0o700)
         return False
-    dest.mkdir(parents=True)
+    dest.mkdir(parents=True, mode=0o700)
     return True
 
 
@@ -93,6 +110,11 @@ def make_backup(dest: Path, *, tracker: Tracker, using: str = DEFAULT_DB_ALIAS) 
     `missing_media`, and the caller reports them.
     """
     dest = Path(dest)
+    with _private_files():
+        return _make_backup(dest, tracker=tracker, using=using)
+
+
+def _make_backup(dest: Path, *, tracker: Tracker, using: str) -> Manifest:
     created = _prepare(dest)
     try:
         archiver = archiver_for(connections[using])
