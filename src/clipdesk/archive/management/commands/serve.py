@@ -36,6 +36,13 @@ class Command(BaseCommand):
             str(timeout),
             "--access-logfile",
             "-",
+            # gunicorn believes X-Forwarded-Proto (and so calls the request HTTPS) from these addresses;
+            # its default, 127.0.0.1, would let anyone on the machine claim HTTPS. Only the configured
+            # proxies, as TrustedProxyMiddleware does for Django; none when none are configured.
+            f"--forwarded-allow-ips={','.join(settings.CLIPDESK_TRUSTED_PROXIES)}",
+            # The control socket defaults to one path in the home directory that every gunicorn of
+            # that user shares; clipdesk does not use it.
+            "--no-control-socket",
         ]
         self.stdout.write(f"Serving on http://{bind} with {workers} workers")
         self.stdout.flush()
