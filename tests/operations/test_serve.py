@@ -19,7 +19,7 @@ PRODUCTION = {
 
 
 class Served:
-    def __init__(self, site, home):
+    def __init__(self, site):
         self.port = free_port()
         self.process = site.start("serve", "serve", "--bind", f"127.0.0.1:{self.port}", "--workers", "1")
         self.site = site
@@ -52,7 +52,7 @@ def serve(make_site, tmp_path):
         home.mkdir()
         site = make_site(HOME=str(home), **env)
         site.env["DATABASE_URL"] = f"sqlite:///{site.var / 'clipdesk.sqlite3'}"  # production names it
-        started.append(Served(site, home))
+        started.append(Served(site))
         return started[-1]
 
     yield start
