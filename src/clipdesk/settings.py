@@ -353,6 +353,8 @@ CLIPDESK_TRUSTED_PROXIES = env_list("CLIPDESK_TRUSTED_PROXIES")
 
 # Background jobs: Huey with SQLite storage under var/ by default, Redis when REDIS_URL is set.
 # Tasks receive ids and are enqueued after the transaction commits (see each app's tasks.py).
+# Each `clipdesk worker` records a heartbeat this often; /healthz reports workers silent for three beats.
+CLIPDESK_WORKER_HEARTBEAT_SECONDS = float(env("CLIPDESK_WORKER_HEARTBEAT_SECONDS", "30"))
 HUEY = {
     "name": env("CLIPDESK_HUEY_NAME", "clipdesk"),
     "immediate": False,  # djhuey would default this to DEBUG; jobs always go through the queue

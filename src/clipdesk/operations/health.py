@@ -1,10 +1,16 @@
-"""Health probes: the database, the job queue and the speech model, for /healthz and the system checks.
+"""Health probes for /healthz and the system checks.
+
+What the web server itself needs (the database, the media storage) decides /healthz's status code;
+what only the background work needs (the job queue, the speech model, the workers' heartbeats) is
+reported beside it, so that a load balancer never pulls a healthy web server because a worker died.
 
 A probe's `detail` is shown to anyone who asks /healthz, so it names the kind of failure only; the
 exception itself (hosts, paths, user names) goes to the log.
 """
 
+import contextlib
 import logging
+import os
 import threading
 from dataclasses import dataclass, field
 
@@ -109,5 +115,45 @@ def forget_models() -> None:
         _models_present = False
 
 
+def storage(media=None) -> Probe:
+    """The media storage answers: on disk, its directory exists and can be written; in a bucket, a
+    lookup of a name succeeds (a missing object is an answer; a refused or unreachable bucket is not)."""
+    from django.core.files.storage import default_storage
+
+    media = media or default_storage
+    try:
+        if hasattr(media, "location") and not hasattr(media, "bucket_name"):
+            root = media.location
+            with contextlib.suppress(OSError):  # made as the storage itself does at the first upload
+                os.makedirs(root, exist_ok=True)
+            if not os.path.isdir(root) or not os.access(root, os.W_OK | os.X_OK):
+                log.warning("health: the media directory %s is missing or not writable", root)
+                return Probe(False, "not writable")
+        else:
+            media.exists("healthz-probe")
+    except Exception:  # as above: a storage fails in its own ways
+        log.warning("health: the media storage does not answer", exc_info=True)
+        return Probe(False, "unreachable")
+    return Probe(True)
+
+
+def workers() -> Probe:
+    from .workers import status
+
+    try:
+        found = status()
+    except Exception:
+        log.warning("health: the workers' heartbeats could not be read", exc_info=True)
+        return Probe(False, "unknown")
+    ok = found.pop("ok")
+    return Probe(ok, "" if ok else "no worker seen recently", data=found)
+
+
 def report() -> dict[str, Probe]:
-    return {"database": database(), "queue": queue(), "models": models()}
+    """What the web server needs: these decide /healthz's status code."""
+    return {"database": database(), "storage": storage()}
+
+
+def background() -> dict[str, Probe]:
+    """What the background work needs: reported by /healthz, never turning it into a 503."""
+    return {"queue": queue(), "models": models(), "workers": workers()}

@@ -15,10 +15,16 @@ from .middleware import unavailable_response
 @never_cache
 @require_safe
 def healthz(request):
-    """200 when the database, the job queue and the speech model are all usable, 503 naming what is not."""
+    """200 when what the web server needs (the database, the media storage) is usable, 503 naming
+    what is not. The job queue, the speech model and the workers' last heartbeat are reported under
+    "background": a dead worker is for a monitor to alert on, not for a load balancer to act on."""
     probes = health.report()
     ok = all(probe.ok for probe in probes.values())
-    body = {"status": "ok" if ok else "failing", "checks": {name: p.as_dict() for name, p in probes.items()}}
+    body = {
+        "status": "ok" if ok else "failing",
+        "checks": {name: p.as_dict() for name, p in probes.items()},
+        "background": {name: p.as_dict() for name, p in health.background().items()},
+    }
     return JsonResponse(body, status=200 if ok else 503)
 
 

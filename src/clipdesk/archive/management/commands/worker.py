@@ -2,6 +2,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from clipdesk.operations.workers import Heartbeat
+
 
 class Command(BaseCommand):
     help = (
@@ -26,4 +28,8 @@ class Command(BaseCommand):
             f"clipdesk worker: {threads} threads on {queue}" + (", no periodic tasks" if no_periodic else "")
         )
         extra = ["--no-periodic"] if no_periodic else []
-        call_command("run_huey", "--workers", str(threads), "--worker-type", "thread", *extra)
+        heartbeat = Heartbeat().start()  # /healthz reports the workers' last heartbeat
+        try:
+            call_command("run_huey", "--workers", str(threads), "--worker-type", "thread", *extra)
+        finally:
+            heartbeat.stop()
