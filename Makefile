@@ -7,6 +7,8 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 export CLIPDESK_VAR_DIR ?= $(CURDIR)/var
+# Absolute links (share, embed, oEmbed, citations, exports, email) name the address the demo serves on.
+export CLIPDESK_BASE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: help install demo test lint bench clean
 
