@@ -44,6 +44,7 @@ def urls(timed_clip):
     return {
         "staff/work/": "/staff/work/",
         "staff/two-factor/": "/staff/two-factor/",
+        "staff/verify/": "/staff/verify/",
         "staff/clips/<staffid:pk>/edit/": f"/staff/clips/id:{pk}/edit/",
         "staff/clips/<staffid:pk>/workflow/": f"/staff/clips/id:{pk}/workflow/",
         "staff/clips/<staffid:pk>/correction/": f"/staff/clips/id:{pk}/correction/",

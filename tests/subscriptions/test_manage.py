@@ -49,7 +49,7 @@ def test_the_page_shows_what_is_followed(client, reader):
 
 
 def test_changing_what_to_follow_and_how_often(client, reader):
-    ChannelFactory(name="Al-Manar TV")
+    ClipFactory(channel=ChannelFactory(name="Al-Manar TV"), published=True)  # so the channel is offered
     response = client.post(
         url("manage", reader),
         {

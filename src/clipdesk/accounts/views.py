@@ -3,19 +3,22 @@
 import base64
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
+from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clipdesk.accounts.decorators import staff_required
 
-from .forms import ConfirmDeviceForm, StaffLoginForm
-
-TWO_FACTOR_ROLES = {"publisher", "admin"}
+from . import actions
+from .forms import ConfirmDeviceForm, StaffLoginForm, VerifyForm
 
 
 class StaffLoginView(auth_views.LoginView):
@@ -30,20 +33,42 @@ class StaffLoginView(auth_views.LoginView):
         return response
 
 
-def may_use_two_factor(user) -> bool:
-    return user.is_superuser or user.groups.filter(name__in=TWO_FACTOR_ROLES).exists()
-
-
 def _qr_data_uri(url: str) -> str:
     svg = segno.make(url, error="m").svg_inline(scale=4)
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
+def _next_url(request) -> str:
+    """Where `?next=` points if it is on this site, else the worklist."""
+    url = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+@never_cache
+@staff_required
+@require_http_methods(["GET", "POST"])
+def verify(request):
+    """The code page for a session that signed in without one, on an account that has two-factor on
+    (see `middleware`); the session is marked verified, under a new key, once it gives one."""
+    if request.user.is_verified() or not user_has_device(request.user, confirmed=True):
+        return redirect(_next_url(request))
+    form = VerifyForm(request.user, request.POST or None)
+    if form.is_bound and form.is_valid():
+        request.session.cycle_key()
+        otp_login(request, form.otp_device)
+        return redirect(_next_url(request))
+    return render(request, "accounts/verify.html", {"form": form, "next": _next_url(request)})
+
+
 @staff_required
 @require_http_methods(["GET", "POST"])
 def two_factor(request):
-    """Turn TOTP on (scan, then confirm a code) or off for the signed-in publisher or admin."""
-    if not may_use_two_factor(request.user):
+    """Turn TOTP on (scan, then confirm a code) or off (with a current code) for a publisher or admin."""
+    if not actions.may_use_two_factor(request.user):
         raise PermissionDenied("Two-factor authentication is offered to publishers and admins.")
     confirmed = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
     pending = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
@@ -51,26 +76,21 @@ def two_factor(request):
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "start" and not confirmed:
-            TOTPDevice.objects.filter(user=request.user, confirmed=False).delete()
-            TOTPDevice.objects.create(user=request.user, name="Authenticator app", confirmed=False)
+            actions.start_two_factor(request.user)
             return redirect("accounts:two-factor")
-        if action == "confirm" and pending:
+        if action in ("confirm", "stop") and (pending if action == "confirm" else confirmed):
             form = ConfirmDeviceForm(request.POST)
-            if form.is_valid() and pending.verify_token(form.cleaned_data["token"].strip()):
-                pending.confirmed = True
-                pending.save(update_fields=["confirmed"])
-                otp_login(request, pending)
-                messages.success(
-                    request, "Two-factor authentication is on. You will need a code at every sign-in."
-                )
-                return redirect("accounts:two-factor")
-            form.add_error(
-                "token", "That code does not match. Check the time on your phone and try the current code."
-            )
-        if action == "stop" and confirmed:
-            TOTPDevice.objects.filter(user=request.user).delete()
-            messages.success(request, "Two-factor authentication is off.")
-            return redirect("accounts:two-factor")
+            try:
+                if form.is_valid():
+                    token = form.cleaned_data["token"]
+                    if action == "confirm":
+                        _turn_on(request, token)
+                    else:
+                        actions.stop_two_factor(request.user, token)
+                        messages.success(request, "Two-factor authentication is off.")
+                    return redirect("accounts:two-factor")
+            except ValidationError as error:
+                form.add_error("token", error)
     context = {
         "confirmed": confirmed,
         "pending": pending,
@@ -79,3 +99,15 @@ def two_factor(request):
         "secret": base64.b32encode(pending.bin_key).decode() if pending else None,
     }
     return render(request, "accounts/two_factor.html", context)
+
+
+def _turn_on(request, token: str) -> None:
+    """Confirm the device, end the user's other sessions, and keep this one, verified, under a new key."""
+    device = actions.confirm_two_factor(request.user, token, keep_session=request.session.session_key)
+    request.session.cycle_key()
+    otp_login(request, device)
+    messages.success(
+        request,
+        "Two-factor authentication is on. You will need a code at every sign-in; "
+        "your other sessions have been signed out.",
+    )

@@ -1,7 +1,8 @@
 """RSS 2.0 and Atom 1.0 feeds of the newest published clips: all of them, or one topic's, channel's,
 or person's or organisation's.
 
-Only published clips appear; withdrawn ones drop out. Every link is absolute, built on
+Only published clips appear; withdrawn ones drop out. A topic, channel or person that no published
+clip uses has no feed (404), as on the public pages. Every link is absolute, built on
 settings.CLIPDESK_BASE_URL, and each entry's id is the clip's number address, which never changes
 even when its title (and so its slug) does. Feeds hold the newest CLIPDESK_FEED_ITEMS clips (50).
 """
@@ -103,7 +104,7 @@ class TopicFeed(ClipFeed):
     name = "topic"
 
     def get_object(self, request, slug: str) -> Topic:
-        return get_object_or_404(Topic, slug=slug)
+        return get_object_or_404(Topic.objects.public(), slug=slug)
 
     def clips(self, topic: Topic) -> ClipQuerySet:
         return Clip.objects.published().for_topic(topic)
@@ -125,7 +126,7 @@ class ChannelFeed(ClipFeed):
     name = "channel"
 
     def get_object(self, request, slug: str) -> Channel:
-        return get_object_or_404(Channel, slug=slug)
+        return get_object_or_404(Channel.objects.public(), slug=slug)
 
     def clips(self, channel: Channel) -> ClipQuerySet:
         return Clip.objects.published().for_channel(channel)
@@ -147,7 +148,7 @@ class PersonFeed(ClipFeed):
     name = "person"
 
     def get_object(self, request, slug: str) -> Person:
-        return get_object_or_404(Person, slug=slug)
+        return get_object_or_404(Person.objects.public(), slug=slug)
 
     def clips(self, person: Person) -> ClipQuerySet:
         return Clip.objects.published().featuring(person)

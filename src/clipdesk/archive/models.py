@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
@@ -26,6 +26,16 @@ def format_duration(ms: int | None) -> str:
     return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes:02d}:{seconds:02d}"
 
 
+def _published_clips():
+    return Clip.objects.published()
+
+
+class ChannelQuerySet(models.QuerySet):
+    def public(self) -> "ChannelQuerySet":
+        """Channels of published clips: the only ones a reader may see named, as the API does."""
+        return self.filter(Exists(_published_clips().filter(channel=OuterRef("pk"))))
+
+
 class Channel(models.Model):
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=200, unique=True)
@@ -35,6 +45,8 @@ class Channel(models.Model):
     )
     affiliation = models.CharField(max_length=200, blank=True, help_text="For example: Hizbullah.")
     history = HistoricalRecords()
+
+    objects = ChannelQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -51,11 +63,19 @@ class Channel(models.Model):
         return f"{self.name} ({self.country})" if self.country else self.name
 
 
+class TopicQuerySet(models.QuerySet):
+    def public(self) -> "TopicQuerySet":
+        """Topics of published clips: a topic only a draft uses stays unnamed in public."""
+        return self.filter(Exists(_published_clips().filter(topics=OuterRef("pk"))))
+
+
 class Topic(models.Model):
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=200, unique=True)
     description = models.TextField(blank=True)
     history = HistoricalRecords()
+
+    objects = TopicQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -72,6 +92,12 @@ class PersonQuerySet(models.QuerySet):
         """People whose name or one of whose aliases is `name`, ignoring case."""
         name = name.strip()
         return self.filter(Q(name__iexact=name) | Q(aliases__name__iexact=name)).distinct()
+
+    def public(self) -> "PersonQuerySet":
+        """People and organisations who speak in a published clip or that staff linked to one; those
+        of drafts alone stay unnamed in public (the API answers 404 for them too)."""
+        featured = _published_clips().filter(Q(speakers__person=OuterRef("pk")) | Q(people=OuterRef("pk")))
+        return self.filter(Exists(featured))
 
 
 class Person(models.Model):

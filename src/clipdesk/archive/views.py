@@ -82,16 +82,16 @@ def clip_list(request):
     clips = Clip.objects.published()
     chosen = {}
     if slug := request.GET.get("channel"):
-        chosen["channel"] = get_object_or_404(Channel, slug=slug)
+        chosen["channel"] = get_object_or_404(Channel.objects.public(), slug=slug)
         clips = clips.for_channel(chosen["channel"])
     if country := request.GET.get("country"):
         chosen["country"] = country
         clips = clips.for_country(country)
     if slug := request.GET.get("topic"):
-        chosen["topic"] = get_object_or_404(Topic, slug=slug)
+        chosen["topic"] = get_object_or_404(Topic.objects.public(), slug=slug)
         clips = clips.for_topic(chosen["topic"])
     if slug := request.GET.get("person"):
-        chosen["person"] = get_object_or_404(Person, slug=slug)
+        chosen["person"] = get_object_or_404(Person.objects.public(), slug=slug)
         clips = clips.featuring(chosen["person"])
     if (year := request.GET.get("year", "")).isdigit():
         chosen["year"] = int(year)
@@ -222,7 +222,7 @@ def person_list(request):
 
 @require_GET
 def person_detail(request, slug: str):
-    person = get_object_or_404(Person.objects.prefetch_related("aliases"), slug=slug)
+    person = get_object_or_404(Person.objects.public().prefetch_related("aliases"), slug=slug)
     clips = Clip.objects.published().featuring(person).for_listing()
     return render(request, "archive/person_detail.html", {"person": person, "page": _page(request, clips)})
 
@@ -236,7 +236,7 @@ def channel_list(request):
 
 @require_GET
 def channel_detail(request, slug: str):
-    channel = get_object_or_404(Channel, slug=slug)
+    channel = get_object_or_404(Channel.objects.public(), slug=slug)
     clips = Clip.objects.published().for_channel(channel).for_listing()
     return render(request, "archive/channel_detail.html", {"channel": channel, "page": _page(request, clips)})
 
@@ -250,7 +250,7 @@ def topic_list(request):
 
 @require_GET
 def topic_detail(request, slug: str):
-    topic = get_object_or_404(Topic, slug=slug)
+    topic = get_object_or_404(Topic.objects.public(), slug=slug)
     clips = Clip.objects.published().for_topic(topic).for_listing()
     return render(request, "archive/topic_detail.html", {"topic": topic, "page": _page(request, clips)})
 

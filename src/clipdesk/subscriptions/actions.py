@@ -7,6 +7,7 @@ the transaction and sent after commit, by id.
 """
 
 import datetime as dt
+import secrets
 from collections.abc import Iterable
 
 from django.db import transaction
@@ -15,7 +16,16 @@ from django.utils import timezone
 from clipdesk.archive.models import Channel, Person, Topic
 
 from . import delivery, digests, emails, tokens
-from .models import Frequency, OutboxMessage, PublicationEvent, SavedSearch, Subscriber, normalize_email
+from .models import (
+    Frequency,
+    OutboxMessage,
+    PendingConfirmation,
+    PublicationEvent,
+    SavedSearch,
+    Subscriber,
+    address_digest,
+    normalize_email,
+)
 
 
 def _names(model, ids: Iterable[int]) -> list[str]:
@@ -55,9 +65,16 @@ def request_subscription(
         person_ids=sorted(p.pk for p in people),
         channel_ids=sorted(c.pk for c in channels),
         queries=sorted({q.strip() for q in queries if q.strip()}),
+        nonce=secrets.token_urlsafe(16),
     )
     existing = Subscriber.objects.with_address(request.email).first()
     with transaction.atomic():
+        PendingConfirmation.objects.expired(now).delete()
+        PendingConfirmation.objects.create(
+            nonce=request.nonce,
+            address=address_digest(request.email),
+            expires_at=now + dt.timedelta(seconds=tokens.confirm_max_age()),
+        )
         message = emails.confirmation(request, follows_of(request), subscriber=existing, now=now)
         message.save()
         transaction.on_commit(lambda: _send_soon(message.pk), robust=True)
@@ -81,13 +98,17 @@ def _start_fresh(subscriber: Subscriber, now: dt.datetime) -> None:
 def confirm_subscription(token: str, *, now: dt.datetime | None = None) -> Subscriber:
     """Follow a confirmation link: create the subscriber, or add the request to their subscription.
 
-    Raises `tokens.InvalidLink` when the link was altered or has expired. Confirming again is harmless.
+    Raises `tokens.InvalidLink` when the link was altered, has expired or was used: a link works once,
+    and not after its address unsubscribed or was deleted (see `tokens`).
     Confirming also lifts an unsubscribe, a pause or an earlier rejection of the address: its owner
     has just shown that mail reaches them.
     """
     request = tokens.read_confirmation(token)
     now = now or timezone.now()
     with transaction.atomic():
+        spent, _ = tokens.pending(request).delete()
+        if not spent:  # another request used it since it was read
+            raise tokens.InvalidLink(tokens.SPENT)
         subscriber, _ = Subscriber.objects.select_for_update().get_or_create(
             email=request.email, defaults={"frequency": request.frequency}
         )
@@ -163,6 +184,7 @@ def unsubscribe(subscriber: Subscriber, *, now: dt.datetime | None = None) -> Su
             subscriber.unsubscribed_at = now or timezone.now()
             subscriber.save(update_fields=["unsubscribed_at"])
         _cancel_waiting_digests(subscriber, "unsubscribed")
+        PendingConfirmation.objects.for_address(subscriber.email).delete()  # links sent before: spent
     return subscriber
 
 
@@ -181,6 +203,7 @@ def delete_subscriber(subscriber: Subscriber) -> None:
     """Delete everything kept about the address: the subscription, what it follows, and its mail."""
     with transaction.atomic():
         OutboxMessage.objects.filter(to_email=subscriber.email).delete()
+        PendingConfirmation.objects.for_address(subscriber.email).delete()
         Subscriber.objects.filter(pk=subscriber.pk).delete()
 
 

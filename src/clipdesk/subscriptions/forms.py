@@ -26,10 +26,11 @@ class FollowForm(forms.Form):
     frequency = forms.ChoiceField(
         choices=Frequency.choices, initial=Frequency.DAILY, widget=forms.RadioSelect, label="How often"
     )
-    topics = _choices(Topic.objects.all(), "Topics")
-    people = _choices(Person.objects.filter(kind=Person.Kind.PERSON), "People")
-    organisations = _choices(Person.objects.filter(kind=Person.Kind.ORGANISATION), "Organisations")
-    channels = _choices(Channel.objects.all(), "Channels")
+    # Only what published clips use: a name that only a clip in preparation carries stays unpublished.
+    topics = _choices(Topic.objects.public(), "Topics")
+    people = _choices(Person.objects.public().filter(kind=Person.Kind.PERSON), "People")
+    organisations = _choices(Person.objects.public().filter(kind=Person.Kind.ORGANISATION), "Organisations")
+    channels = _choices(Channel.objects.public(), "Channels")
     query = forms.CharField(
         required=False,
         max_length=200,
@@ -67,12 +68,12 @@ class FollowForm(forms.Form):
     @staticmethod
     def initial_from_query(params) -> dict:
         """Preselect from ?topic=slug&person=slug&channel=slug&q=words&frequency=weekly."""
-        people = Person.objects.filter(slug__in=params.getlist("person"))
+        people = Person.objects.public().filter(slug__in=params.getlist("person"))
         initial = {
-            "topics": list(Topic.objects.filter(slug__in=params.getlist("topic"))),
+            "topics": list(Topic.objects.public().filter(slug__in=params.getlist("topic"))),
             "people": [p for p in people if p.kind == Person.Kind.PERSON],
             "organisations": [p for p in people if p.kind == Person.Kind.ORGANISATION],
-            "channels": list(Channel.objects.filter(slug__in=params.getlist("channel"))),
+            "channels": list(Channel.objects.public().filter(slug__in=params.getlist("channel"))),
             "query": params.get("q", "")[:200],
         }
         if params.get("frequency") in Frequency.values:
@@ -142,4 +143,11 @@ class PreferencesForm(FollowForm):
             "channels": list(subscriber.channels.all()),
             "searches": queries,
         }
-        return cls(data=data, initial=initial, saved_queries=queries)
+        form = cls(data=data, initial=initial, saved_queries=queries)
+        # What the subscriber already follows stays on offer even if no published clip uses it now
+        # (a clip withdrawn), so that saving the page does not drop it unasked.
+        for name in ("topics", "people", "organisations", "channels"):
+            field = form.fields[name]
+            own = field.queryset.model.objects.filter(pk__in=[item.pk for item in initial[name]])
+            field.queryset = (field.queryset | own).distinct()
+        return form

@@ -210,3 +210,38 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.to_email} ({self.status})"
+
+
+def address_digest(email: str) -> str:
+    """A keyed hash of an address: enough to find its pending links, not to read the address back."""
+    from django.utils.crypto import salted_hmac
+
+    return salted_hmac(
+        "clipdesk.subscriptions.pending", normalize_email(email), algorithm="sha256"
+    ).hexdigest()
+
+
+class PendingConfirmationQuerySet(models.QuerySet):
+    def for_address(self, email: str) -> "PendingConfirmationQuerySet":
+        return self.filter(address=address_digest(email))
+
+    def expired(self, now) -> "PendingConfirmationQuerySet":
+        return self.filter(expires_at__lte=now)
+
+
+class PendingConfirmation(models.Model):
+    """A confirmation link sent and not used yet; its signed token names this row's nonce.
+
+    Confirming deletes the row, so a link works once; unsubscribing or deleting the subscriber deletes
+    the address's rows, so a link mailed earlier cannot undo either. The address is kept only as a
+    keyed hash, and only until the link would have expired anyway.
+    """
+
+    nonce = models.CharField(max_length=32, unique=True)
+    address = models.CharField(max_length=64, db_index=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    objects = PendingConfirmationQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"confirmation link {self.nonce[:6]}… (until {self.expires_at:%Y-%m-%d %H:%M})"

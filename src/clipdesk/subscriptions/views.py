@@ -66,7 +66,10 @@ def confirm(request, token: str):
     except tokens.InvalidLink as error:
         return _invalid(request, error, status=400)
     if request.method == "POST":
-        subscriber = actions.confirm_subscription(token)
+        try:
+            subscriber = actions.confirm_subscription(token)
+        except tokens.InvalidLink as error:  # used by another request since it was read
+            return _invalid(request, error, status=400)
         manage_url = reverse("subscriptions:manage", args=[tokens.manage_token(subscriber)])
         return render(
             request, "subscriptions/confirmed.html", {"subscriber": subscriber, "manage_url": manage_url}
