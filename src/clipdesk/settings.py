@@ -345,6 +345,16 @@ else:
         "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "clipdesk_cache"}
     }
 
+# Personal data: how long each kind is kept before the nightly purge anonymises it (or deletes it,
+# where nothing anonymous is worth keeping). src/clipdesk/operations/privacy.py and docs/privacy.md list
+# every field. Receipts: set the years the law of your country requires donation records to be kept.
+CLIPDESK_RETAIN_REQUESTS_MONTHS = int(env("CLIPDESK_RETAIN_REQUESTS_MONTHS", "24"))
+CLIPDESK_RETAIN_RECEIPTS_YEARS = int(env("CLIPDESK_RETAIN_RECEIPTS_YEARS", "10"))
+CLIPDESK_RETAIN_UNPAID_DONATIONS_DAYS = int(env("CLIPDESK_RETAIN_UNPAID_DONATIONS_DAYS", "90"))
+CLIPDESK_RETAIN_UNCONFIRMED_DAYS = int(env("CLIPDESK_RETAIN_UNCONFIRMED_DAYS", "30"))
+CLIPDESK_RETAIN_LAPSED_SUBSCRIBERS_DAYS = int(env("CLIPDESK_RETAIN_LAPSED_SUBSCRIBERS_DAYS", "90"))
+CLIPDESK_RETAIN_LOGIN_LOGS_DAYS = int(env("CLIPDESK_RETAIN_LOGIN_LOGS_DAYS", "90"))
+
 # `clipdesk serve`: gunicorn's address and worker processes ((2 x cores) + 1 unless set).
 CLIPDESK_BIND = env("CLIPDESK_BIND", "127.0.0.1:8000")
 CLIPDESK_WEB_WORKERS = int(env("CLIPDESK_WEB_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))

@@ -57,6 +57,8 @@ ROLES: dict[str, list[str] | str] = {
         *_crud("inquiries", "inquiry", "view", "change"),
         *_crud("inquiries", "inquirynote", "view", "add"),
         *_crud("inquiries", "translationreport", "view", "change"),
+        "operations.erase_personal_data",
+        *_crud("operations", "erasure", "view"),
     ],
     "admin": "*",
 }

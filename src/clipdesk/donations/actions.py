@@ -182,7 +182,8 @@ def _checkout_abandoned(donation: Donation, event: PaymentEvent, provider: str) 
 def _update(donation: Donation, event: PaymentEvent) -> None:
     if event.subscription_id and not donation.subscription_id:
         donation.subscription_id = event.subscription_id
-    if event.email and event.email != donation.email:
+    # An erased donor's address is not taken back from a later event about the same donation.
+    if event.email and event.email != donation.email and donation.erased_at is None:
         try:
             Donation._meta.get_field("email").clean(event.email, donation)
             donation.email = event.email  # the address the donor confirmed at checkout

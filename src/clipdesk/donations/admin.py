@@ -10,6 +10,8 @@ from django.http import HttpResponse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from clipdesk.operations.admin import EraseOnRequest
+
 from .models import Donation, Payment, format_money, major_units
 
 CSV_COLUMNS = [
@@ -42,7 +44,7 @@ class PaymentInline(admin.TabularInline):
 
 
 @admin.register(Donation)
-class DonationAdmin(SimpleHistoryAdmin):
+class DonationAdmin(EraseOnRequest, SimpleHistoryAdmin):
     list_display = ["__str__", "created_at", "kind", "status", "amount_display", "received", "provider"]
     list_filter = ["kind", "status", "currency", "provider"]
     date_hierarchy = "created_at"
@@ -58,10 +60,11 @@ class DonationAdmin(SimpleHistoryAdmin):
         "subscription_id",
         "created_at",
         "updated_at",
+        "erased_at",
     ]
     exclude = ["amount_minor", "currency"]
     inlines = [PaymentInline]
-    actions = ["export_csv"]
+    actions = ["export_csv", "erase_people"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_received()

@@ -106,6 +106,9 @@ class Donation(models.Model):
     subscription_id = models.CharField(max_length=255, blank=True, db_index=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    erased_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the personal data was erased (see privacy)."
+    )
     history = HistoricalRecords()
 
     objects = DonationQuerySet.as_manager()

@@ -1,10 +1,13 @@
 """Read-only admin views of requests and reports: they are worked on the desk (/desk/), whose actions
-send the emails; the admin offers history, search and deletion (for a requester who asks to be erased).
+send the emails; the admin offers history, search and erasure of a person's data on request (which
+keeps the anonymous record; nothing is deleted here).
 """
 
 from django.contrib import admin
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
+
+from clipdesk.operations.admin import EraseOnRequest
 
 from .models import Inquiry, InquiryNote, TranslationReport
 
@@ -16,6 +19,9 @@ class ReadOnlyMixin:
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 class NoteInline(ReadOnlyMixin, admin.TabularInline):
     model = InquiryNote
@@ -25,7 +31,7 @@ class NoteInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(Inquiry)
-class InquiryAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+class InquiryAdmin(EraseOnRequest, ReadOnlyMixin, SimpleHistoryAdmin):
     list_display = ["__str__", "category", "kind", "status", "assignee", "deadline", "created_at"]
     list_filter = ["status", "category", "kind"]
     search_fields = ["name", "organisation", "details", "=email"]
@@ -38,8 +44,10 @@ class InquiryAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
         "result_url",
         "created_at",
         "updated_at",
+        "erased_at",
     ]
     inlines = [NoteInline]
+    actions = ["erase_people"]
 
     @admin.display(description="Desk")
     def desk_link(self, obj):
@@ -47,11 +55,13 @@ class InquiryAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
 
 
 @admin.register(TranslationReport)
-class TranslationReportAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+class TranslationReportAdmin(EraseOnRequest, ReadOnlyMixin, SimpleHistoryAdmin):
     list_display = ["__str__", "clip", "status", "created_at"]
     list_filter = ["status"]
     search_fields = ["note", "quoted_english", "=clip__number"]
-    readonly_fields = ["desk_link", "status", "reply", "created_at", "updated_at"]
+    readonly_fields = ["desk_link", "status", "reply", "created_at", "updated_at", "erased_at"]
+    actions = ["erase_people"]
+    email_field = "reporter_email"
 
     @admin.display(description="Desk")
     def desk_link(self, obj):

@@ -118,6 +118,9 @@ class Inquiry(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    erased_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the personal data was erased (see privacy)."
+    )
     history = HistoricalRecords()
 
     objects = InquiryQuerySet.as_manager()
@@ -218,6 +221,9 @@ class TranslationReport(models.Model):
     reply = models.TextField(blank=True, editable=False, help_text="The message sent to the reporter.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    erased_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the personal data was erased (see privacy)."
+    )
     history = HistoricalRecords()
 
     objects = TranslationReportQuerySet.as_manager()

@@ -1,7 +1,10 @@
-"""Staff see subscribers and the outbox, to answer questions about mail; they change nothing here.
-Readers change their own subscriptions through the signed links in every email."""
+"""Staff see subscribers and the outbox, to answer questions about mail; they change nothing here but
+erase a person's data when asked. Readers change their own subscriptions through the signed links in
+every email."""
 
 from django.contrib import admin
+
+from clipdesk.operations.admin import EraseOnRequest
 
 from .models import OutboxMessage, Subscriber
 
@@ -15,11 +18,12 @@ class ReadOnly(admin.ModelAdmin):
 
 
 @admin.register(Subscriber)
-class SubscriberAdmin(ReadOnly):
+class SubscriberAdmin(EraseOnRequest, ReadOnly):
     list_display = ["email", "frequency", "status", "confirmed_at", "last_digest_at", "bounced_at"]
     list_filter = ["frequency"]
     search_fields = ["email"]
     exclude = ["key"]
+    actions = ["erase_people"]
 
 
 @admin.register(OutboxMessage)

@@ -5,7 +5,6 @@ started without `--no-periodic` enqueues the periodic tasks, and even two schedu
 a digest twice (see `digests`).
 """
 
-import datetime as dt
 import logging
 
 from django.conf import settings
@@ -13,13 +12,11 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from . import actions
-from .models import OutboxMessage
+from . import actions, retention
 
 log = logging.getLogger(__name__)
 
 WEEKDAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"]
-KEEP_SENT_DAYS = 30
 
 
 def digest_hour() -> int:
@@ -66,12 +63,7 @@ def retry_mail() -> None:
 @db_periodic_task(crontab(minute="30", hour="3"))
 def forget_old_mail() -> None:
     """Sent, failed and cancelled messages hold addresses; keep them only a while, for support."""
-    cutoff = timezone.now() - dt.timedelta(days=KEEP_SENT_DAYS)
-    deleted, _ = (
-        OutboxMessage.objects.exclude(status=OutboxMessage.Status.PENDING)
-        .filter(created_at__lt=cutoff)
-        .delete()
-    )
+    deleted = retention.forget_old_mail(timezone.now())
     if deleted:
         log.info("forgot %d old outbox message(s)", deleted)
 

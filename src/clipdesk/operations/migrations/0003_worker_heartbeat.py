@@ -4,9 +4,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    initial = True
-
-    dependencies = []
+    dependencies = [("operations", "0002_erase_role")]
 
     operations = [
         migrations.CreateModel(
