@@ -1,9 +1,15 @@
-"""Staff administration. Status and number are read-only; state changes call the named actions."""
+"""Staff administration. Status and number are read-only; state changes call the named actions.
+
+A clip's transcript (speakers, lines, references) is shown here read-only: it is written only by the
+named actions, through the editor, so that versions and the corrections workflow apply.
+"""
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from clipdesk.transcripts.models import Segment, Speaker
@@ -34,24 +40,53 @@ class MergeForm(forms.Form):
     keep = forms.ModelChoiceField(queryset=Person.objects.none(), widget=forms.RadioSelect, empty_label=None)
 
 
-class SpeakerInline(admin.TabularInline):
-    model = Speaker
+class ShownOnly:
+    """An inline that shows its rows and saves nothing.
+
+    A clip's speakers, lines and references change only through the named actions (the editor at
+    /staff/clips/id:N/edit/), which check a line's version and, on a published clip, hold the change
+    in a pending revision until a publisher publishes it as a correction. Saved from here, a change
+    went live at once, unversioned, and a stale autosave could then overwrite it.
+    """
+
     extra = 0
-    autocomplete_fields = ["person"]
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class SpeakerInline(ShownOnly, admin.TabularInline):
+    model = Speaker
     fields = ["position", "label", "person", "role"]
 
 
-class SegmentInline(admin.TabularInline):
+class SegmentInline(ShownOnly, admin.TabularInline):
     model = Segment
-    extra = 0
-    fields = ["position", "speaker", "start_ms", "end_ms", "original_text", "english_text", "english_origin"]
-    readonly_fields = ["english_origin"]
+    fields = [
+        "position",
+        "speaker",
+        "start_ms",
+        "end_ms",
+        "original_text",
+        "english_text",
+        "english_origin",
+        "version",
+    ]
 
 
-class ReferenceInline(admin.TabularInline):
+class ReferenceInline(ShownOnly, admin.TabularInline):
     model = ClipReference
-    extra = 0
-    autocomplete_fields = ["person"]
+    fields = ["number", "publisher", "text", "person"]
 
 
 @admin.register(Clip)
@@ -60,6 +95,7 @@ class ClipAdmin(SimpleHistoryAdmin):
     list_filter = ["status", "origin", "channel", "topics"]
     search_fields = ["title", "summary", "=number"]
     readonly_fields = [
+        "transcript",
         "number",
         "status",
         "origin",
@@ -74,6 +110,15 @@ class ClipAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["channel", "topics", "people"]
     inlines = [SpeakerInline, SegmentInline, ReferenceInline]
     actions = ["submit_for_review", "return_to_draft", "publish", "withdraw"]
+
+    @admin.display(description="Transcript")
+    def transcript(self, obj):
+        if obj is None or obj.pk is None:
+            return "Lines, speakers and references are edited in the editor once the clip is saved."
+        return format_html(
+            '<a href="{}">Edit the lines, speakers and corrections in the editor</a>',
+            reverse("transcripts:editor", args=[obj.pk]),
+        )
 
     def save_model(self, request, obj, form, change):
         fields = {

@@ -10,7 +10,7 @@ from clipdesk.archive.actions import require
 from clipdesk.archive.models import Clip
 
 from .models import MediaAsset
-from .probe import probe
+from .probe import PLAYABLE_TYPES, SNIFF_BYTES, ProbeError, probe, sniff_image
 
 
 def sha256_of(path: str | Path) -> str:
@@ -26,17 +26,23 @@ def attach_media(
 ) -> MediaAsset:
     """Probe a media file, record its SHA-256, and store it as the clip's media.
 
-    The file is checked by its content (ProbeError when it is not usable media) before anything is
-    stored; the database row and the stored file are written together or not at all.
+    The file is checked by its content (ProbeError when it is not usable media), and so is the poster
+    (a JPEG or PNG), before anything is stored; the database row and the stored files are written
+    together or not at all. The probed type is recorded: the file is served as that and nothing else.
     """
     require(user, "media.add_mediaasset")
     path = Path(path)
     info = probe(path)
+    if poster:
+        with open(poster, "rb") as handle:
+            if sniff_image(handle.read(SNIFF_BYTES)) is None:
+                raise ProbeError(f"The poster {Path(poster).name} is not a JPEG or PNG picture.")
     digest = sha256_of(path)
     asset = MediaAsset(
         clip=clip,
         sha256=digest,
         mime_type=info.mime_type,
+        probed_type=info.mime_type if info.mime_type in PLAYABLE_TYPES else "",
         duration_ms=info.duration_ms,
         uploaded_by=user,
         source=source,

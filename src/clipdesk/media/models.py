@@ -16,6 +16,14 @@ class MediaAsset(models.Model):
     file = models.FileField(upload_to=asset_path, max_length=500)
     sha256 = models.CharField(max_length=64, db_index=True)
     mime_type = models.CharField(max_length=100)
+    probed_type = models.CharField(
+        max_length=100,
+        blank=True,
+        default="",
+        editable=False,
+        help_text="The type the probe found in the file when it was attached; empty when never probed. "
+        "Set only by the checked paths (attach_media); the file is served inline only as this.",
+    )
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     poster = models.FileField(upload_to=asset_path, max_length=500, blank=True)
     uploaded_by = models.ForeignKey(

@@ -3,6 +3,11 @@
 Browsers ask for byte ranges when the viewer seeks; a server that answers 200 with the whole file
 makes `video.currentTime` snap back to 0. Media of unpublished clips is for staff only. Files are read
 through the storage: from disk, or from the bucket a range at a time (clipdesk.media.streams).
+
+A file is served inline only as what its content is: the type the probe recorded when it was attached,
+or, for a poster, a JPEG or PNG known by its first bytes. Anything else is a download of opaque bytes
+(`application/octet-stream`, `attachment`, with `nosniff`): a file served from our own origin as
+script or HTML would run with the reader's cookies, and the CSP's `script-src 'self'` would let it.
 """
 
 import re
@@ -16,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 from clipdesk.archive.models import Clip
 
 from .models import MediaAsset
+from .probe import PLAYABLE_TYPES, SNIFF_BYTES, sniff_image
 from .streams import StoredStream
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -61,6 +67,19 @@ def _requested_range(header: str, size: int) -> tuple[int, int] | None:
     return max(0, size - int(last)), size - 1  # "bytes=-N": the last N bytes
 
 
+def _inline_type(asset: MediaAsset, kind: str, stream: StoredStream) -> str | None:
+    """The type to serve the file inline as, from its content; None when it is to be a download.
+
+    Never `asset.mime_type`: that is only what the row declares.
+    """
+    if kind == "file":
+        return asset.probed_type if asset.probed_type in PLAYABLE_TYPES else None
+    if stream.size == 0:
+        return None
+    stream.seek(0, SNIFF_BYTES - 1)
+    return sniff_image(stream.read(SNIFF_BYTES))
+
+
 @require_http_methods(["GET", "HEAD"])
 def asset_file(request, pk: int, kind: str = "file"):
     asset = get_object_or_404(MediaAsset.objects.select_related("clip"), pk=pk)
@@ -83,13 +102,21 @@ def asset_file(request, pk: int, kind: str = "file"):
         response = HttpResponse(status=416)
         response["Content-Range"] = f"bytes */{size}"
         return response
-    content_type = asset.mime_type if kind == "file" else "image/jpeg"
+    try:
+        inline_type = _inline_type(asset, kind, stream)
+    except FileNotFoundError:
+        stream.close()
+        raise Http404("The media file is missing from storage.") from None
     response = StreamingHttpResponse(
-        _Slice(stream, start, end), status=206 if wanted else 200, content_type=content_type
+        _Slice(stream, start, end),
+        status=206 if wanted else 200,
+        content_type=inline_type or "application/octet-stream",
     )
     if wanted:
         response["Content-Range"] = f"bytes {start}-{end}/{size}"
     response["Content-Length"] = str(end - start + 1)
     response["Accept-Ranges"] = "bytes"
-    response["Content-Disposition"] = content_disposition_header(False, PurePosixPath(field.name).name)
+    response["Content-Disposition"] = content_disposition_header(
+        inline_type is None, PurePosixPath(field.name).name
+    )
     return response

@@ -25,6 +25,10 @@ EDITABLE_FIELDS = (*TEXT_FIELDS, "original_language", "speaker_id", "start_ms", 
 STRUCTURE_LOCKED = (
     "Splitting and merging lines is for clips that are not published; correct the text instead."
 )
+SPEAKER_LOCKED = (
+    "{speaker} speaks published lines of {clip}: renaming it would change them without a correction. "
+    "Add a speaker with the right name and give it the lines; the change waits for a correction."
+)
 
 
 class EditConflict(Exception):
@@ -221,10 +225,19 @@ def rename_speaker(
     role: str | None = None,
     clear_person: bool = False,
 ) -> Speaker:
-    """Rename a voice, or say who it is, for every line of its clip at once. Changes this one row."""
+    """Rename a voice, or say who it is, for every line of its clip at once. Changes this one row.
+
+    A voice on the lines of a published (or withdrawn) clip is what readers see beside those lines, so
+    it is not renamed in place; its lines move to another speaker through a correction instead.
+    """
     require(user, "transcripts.change_speaker")
     with transaction.atomic():
-        speaker = Speaker.objects.select_for_update().get(pk=speaker_id)
+        speaker = Speaker.objects.select_for_update().select_related("clip").get(pk=speaker_id)
+        if (
+            speaker.clip.status in (Clip.Status.PUBLISHED, Clip.Status.WITHDRAWN)
+            and speaker.segments.exists()
+        ):
+            raise ValidationError(SPEAKER_LOCKED.format(speaker=speaker.label, clip=speaker.clip.reference))
         if label is not None:
             if not label.strip():
                 raise ValidationError("A speaker needs a name or a label.")
