@@ -1,6 +1,5 @@
 """Staff pages: the worklist and the transcript editor. Every write calls a named action."""
 
-import json
 import tempfile
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from clipdesk.archive.models import Clip, Person
 from clipdesk.media.actions import attach_media
 from clipdesk.media.probe import ProbeError
 
-from . import actions, export
+from . import actions, autosave, export
 from .diff import word_diff
 from .models import Revision, Segment, Speaker
 from .subtitle_import import SubtitleImportError, import_subtitles
@@ -154,12 +153,9 @@ def _segment_data(segment: Segment) -> dict:
 def segment(request, pk: int):
     """Autosave of one line: JSON in, JSON out. 409 with both versions on an edit conflict."""
     try:
-        payload = json.loads(request.body or b"{}")
-        version = int(payload.pop("version"))
-    except (ValueError, KeyError, TypeError):
-        return JsonResponse(
-            {"error": "Send JSON with the line's version and the fields to change."}, status=400
-        )
+        version, payload = autosave.read(request.body)
+    except autosave.BadBody as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
     try:
         saved = actions.edit_segment(pk, user=request.user, version=version, **payload)
     except Segment.DoesNotExist:
