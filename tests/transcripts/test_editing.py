@@ -199,3 +199,20 @@ def test_speaker_form_assigns_a_person(client, timed_clip, roles):
     )
     guest.refresh_from_db()
     assert (guest.label, guest.person) == ("Ali Hassan Khalil", person)
+
+
+@pytest.mark.parametrize(
+    "form", [{"speaker": "abc"}, {"speaker": "²"}, {"speaker": "9" * 5000}, {"person": "x"}, {"person": "²"}]
+)
+def test_speaker_form_with_an_id_that_is_not_a_number_is_400(timed_clip, roles, form):
+    from django.test import Client
+
+    guest = Speaker.objects.get(clip=timed_clip, label="Ali Hassan")
+    client = Client(raise_request_exception=False)
+    client.force_login(roles["editor"])
+    response = client.post(
+        f"/staff/clips/id:{timed_clip.pk}/speakers/", {"speaker": guest.pk, "label": "Renamed", **form}
+    )
+    assert response.status_code == 400
+    guest.refresh_from_db()
+    assert guest.label == "Ali Hassan"

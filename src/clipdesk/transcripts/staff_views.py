@@ -15,6 +15,7 @@ from clipdesk.archive import actions as archive_actions
 from clipdesk.archive.models import Clip, Person
 from clipdesk.media.actions import attach_media
 from clipdesk.media.probe import ProbeError
+from clipdesk.params import whole_number
 
 from . import actions, autosave, export
 from .diff import word_diff
@@ -228,9 +229,11 @@ def speakers(request, pk: int):
             success="Speaker added.",
         )
         return _back(clip, "#speakers")
-    speaker = get_object_or_404(Speaker, pk=request.POST.get("speaker"), clip=clip)
-    person_id = request.POST.get("person") or None
-    person = Person.objects.filter(pk=person_id).first() if person_id else None
+    speaker_id, person_id = whole_number(request.POST.get("speaker")), request.POST.get("person") or None
+    if speaker_id is None or (person_id and whole_number(person_id) is None):
+        return HttpResponseBadRequest("The speaker and the person are given by their ids.")
+    speaker = get_object_or_404(Speaker, pk=speaker_id, clip=clip)
+    person = Person.objects.filter(pk=whole_number(person_id)).first() if person_id else None
     _run(
         request,
         clip,
