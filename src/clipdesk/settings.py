@@ -103,6 +103,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "clipdesk.archive.middleware.TrustedProxyMiddleware",
+    "clipdesk.operations.middleware.HeadAsGetMiddleware",  # before anything that reads the method
     "clipdesk.operations.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -25,4 +25,5 @@ urlpatterns = [
     path("", include("clipdesk.archive.urls")),
 ]
 
+handler400 = "clipdesk.operations.views.bad_request"  # names the query parameter it could not read
 handler500 = "clipdesk.operations.views.server_error"  # 503 when the database is down

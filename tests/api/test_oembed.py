@@ -102,7 +102,7 @@ def test_the_player_fits_maxwidth_and_maxheight(client, clip, maxwidth, maxheigh
     assert f'width="{size[0]}" height="{size[1]}"' in body["html"]
 
 
-@pytest.mark.parametrize("value", ["0", "-5", "wide", "1e3"])
+@pytest.mark.parametrize("value", ["0", "-5", "wide", "1e3", "²", "٣٢٠", "9" * 5000])
 def test_a_bad_maximum_is_400(client, clip, value):
     assert "maxwidth" in oembed(client, f"{BASE}/clips/8891/", status=400, maxwidth=value)["detail"]
 

@@ -218,13 +218,35 @@ def test_an_old_delivery_is_refused_as_a_replay(client, stripe_api):
     assert not Payment.objects.exists()
 
 
-def test_a_signed_but_unreadable_event_is_rejected(client, stripe_api):
+@pytest.mark.parametrize("amount", ["2500", "1e400"], ids=["no data", "infinite amount"])
+def test_a_signed_but_unreadable_event_is_rejected(client, stripe_api, amount):
     payload = json.dumps({"id": "evt_x", "type": "checkout.session.completed"})  # no data
+    if amount != "2500":
+        donation = stripe_donation()
+        payload = json.dumps(checkout_completed(donation)).replace(
+            '"amount_total": 2500', f'"amount_total": {amount}'
+        )
+        assert amount in payload
     header = stripe.WebhookSignature.generate_signature_header(payload, stripe_api.webhook_secret)
     response = client.post(
         WEBHOOK, payload, content_type="application/json", headers={"Stripe-Signature": header}
     )
     assert response.status_code == 400 and not ProcessedEvent.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "body", [b"\xff\xfe{}", b'{"id": "evt_\xe9"}', b"\x80" * 100], ids=["bom", "latin-1", "junk"]
+)
+def test_a_body_that_is_not_utf8_is_refused_not_crashed(stripe_api, body):
+    """Stripe sends UTF-8 JSON; its library decodes the body before checking the signature."""
+    from django.test import Client
+
+    header = stripe.WebhookSignature.generate_signature_header("{}", stripe_api.webhook_secret)
+    response = Client(raise_request_exception=False).post(
+        WEBHOOK, body, content_type="application/json", headers={"Stripe-Signature": header}
+    )
+    assert response.status_code == 400 and b"Refused" in response.content
+    assert not ProcessedEvent.objects.exists()
 
 
 def test_the_webhook_answers_only_posts(client, stripe_api):

@@ -87,6 +87,30 @@ def test_range_requests_get_206_with_the_right_bytes(client, tmp_path):
     assert beyond.status_code == 416 and beyond["Content-Range"] == f"bytes */{len(data)}"
 
 
+def test_ranges_with_huge_or_odd_numbers_are_answered_not_crashed(tmp_path):
+    """int() refuses more than 4,300 digits; such a range lies beyond any file (416) or asks for all of it."""
+    from django.test import Client
+
+    client = Client(raise_request_exception=False)
+    asset = attach_test_video(actions.publish_clip(ClipFactory(), user=None), tmp_path)
+    url, size, huge = asset.get_absolute_url(), asset.file.size, "9" * 5000
+
+    def fetch(header):
+        response = client.get(url, HTTP_RANGE=header)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        return response.status_code, response.get("Content-Range"), len(body)
+
+    assert fetch(f"bytes={huge}-") == (416, f"bytes */{size}", 0)
+    assert fetch(f"bytes={huge}-{huge}") == (416, f"bytes */{size}", 0)
+    assert fetch(f"bytes=0-{huge}") == (206, f"bytes 0-{size - 1}/{size}", size)
+    assert fetch(f"bytes=-{huge}") == (206, f"bytes 0-{size - 1}/{size}", size)
+    assert fetch(f"bytes={'0' * 5000}10-19") == (206, f"bytes 10-19/{size}", 10)
+    assert fetch("bytes=20-10") == (416, f"bytes */{size}", 0)
+    # Not ASCII digits ("٣" is Arabic-Indic three, which \d matched): not a range we read; the whole file.
+    assert fetch("bytes=٣-") == (200, None, size)
+    assert fetch("bytes=²-") == (200, None, size)
+
+
 def test_media_of_drafts_is_for_staff_only(client, tmp_path, roles):
     asset = attach_test_video(ClipFactory(), tmp_path)
     assert client.get(asset.get_absolute_url()).status_code == 404

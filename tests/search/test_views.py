@@ -126,6 +126,8 @@ def test_sort_links_and_pagination(client, clips, settings):
         {"q": '"unclosed (OR -', "page": "x"},
         {"q": "peace", "from": "yesterday", "to": "2021-13-45", "sort": "sideways"},
         {"q": "peace", "page": "99999999999999999999"},
+        {"q": "peace", "page": "²"},  # str.isdigit() says yes, int() says no
+        {"q": "peace", "page": "9" * 5000},  # more digits than int() reads
         {"q": "lang:?? speaker: *", "channel": ["x" * 300, "y"]},
         {"q": "\x00\ufffd" * 50},
         {"q": "peace", "channel": "al-manar\x00tv", "topic": "\x00"},
@@ -141,6 +143,8 @@ def test_notes_explain_what_was_ignored(client, clips):
     notes = soup.select_one(".search-notes").text
     assert "quotation mark" in notes and "'yesterday' is not a date" in notes
     assert soup.select(".search-result")
+    _, soup = page(client, "peace", page="²")
+    assert "'²' is not a page number; this is the first page." in soup.select_one(".search-notes").text
 
 
 def test_the_drafts_checkbox_is_for_staff_only(client, clips, roles):

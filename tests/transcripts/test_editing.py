@@ -63,6 +63,54 @@ def test_autosave_endpoint_and_conflict_response(client, timed_clip, roles):
     assert post_json(client, url, {"version": 2, "english_text": "x"}).status_code == 302  # to the login page
 
 
+@pytest.mark.parametrize(
+    ("body", "named"),
+    [
+        ('{"version": 1, "english_text": null}', "english_text"),
+        ('{"version": 1, "english_text": {"a": 1}}', "english_text"),  # was saved as "{'a': 1}"
+        ('{"version": 1, "original_text": ["a"]}', "original_text"),
+        ('{"version": 1, "original_language": 5}', "original_language"),
+        ('{"version": 1, "original_language": "%s"}' % ("x" * 36), "original_language"),
+        ('{"version": 1, "end_ms": 100000000000000000000}', "end_ms"),
+        ('{"version": 1, "end_ms": 3000000000}', "end_ms"),  # beyond the column's range
+        ('{"version": 1, "start_ms": 1.5}', "start_ms"),
+        ('{"version": 1, "start_ms": "10"}', "start_ms"),
+        ('{"version": 1, "speaker_id": "x"}', "speaker_id"),
+        ('{"version": 1, "speaker_id": 100000000000000000000}', "speaker_id"),
+        ('{"version": 1e400}', "version"),
+        ('{"version": 100000000000000000000}', "version"),
+        ('{"version": true}', "version"),
+        ('{"version": "1"}', "version"),
+        ('"text"', "object"),
+        ("[1]", "object"),
+        ("5", "object"),
+        ("null", "object"),
+        ("{", "JSON"),
+        ('{"version": 1, "english_text": "\\ud800"}', "english_text"),  # a lone surrogate
+    ],
+)
+def test_autosave_refuses_a_body_of_the_wrong_shape_naming_the_field(timed_clip, roles, body, named):
+    from django.test import Client
+
+    client = Client(raise_request_exception=False)
+    segment = line(timed_clip, 0)
+    client.force_login(roles["translator"])
+    response = client.post(f"/staff/segments/{segment.pk}/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert named in response.json()["error"]
+    segment.refresh_from_db()
+    assert (segment.english_text, segment.end_ms, segment.version) == ("Welcome.", 1500, 1)
+
+
+def test_autosave_clears_a_speaker_and_a_time_with_null(client, timed_clip, roles):
+    segment = line(timed_clip, 3)
+    client.force_login(roles["translator"])
+    saved = post_json(
+        client, f"/staff/segments/{segment.pk}/", {"version": 1, "speaker_id": None, "end_ms": None}
+    )
+    assert saved.status_code == 200 and (saved.json()["speaker_id"], saved.json()["end_ms"]) == (None, None)
+
+
 def test_split_shares_time_by_text_and_merge_undoes_it(timed_clip, roles):
     segment = line(timed_clip, 1)  # 1500-4000, "Thank you [all] for having me."
     second = actions.split_segment(segment.pk, user=roles["translator"], version=1, at=16)
@@ -151,3 +199,20 @@ def test_speaker_form_assigns_a_person(client, timed_clip, roles):
     )
     guest.refresh_from_db()
     assert (guest.label, guest.person) == ("Ali Hassan Khalil", person)
+
+
+@pytest.mark.parametrize(
+    "form", [{"speaker": "abc"}, {"speaker": "²"}, {"speaker": "9" * 5000}, {"person": "x"}, {"person": "²"}]
+)
+def test_speaker_form_with_an_id_that_is_not_a_number_is_400(timed_clip, roles, form):
+    from django.test import Client
+
+    guest = Speaker.objects.get(clip=timed_clip, label="Ali Hassan")
+    client = Client(raise_request_exception=False)
+    client.force_login(roles["editor"])
+    response = client.post(
+        f"/staff/clips/id:{timed_clip.pk}/speakers/", {"speaker": guest.pk, "label": "Renamed", **form}
+    )
+    assert response.status_code == 400
+    guest.refresh_from_db()
+    assert guest.label == "Ali Hassan"

@@ -81,6 +81,45 @@ def test_empty_clip_gets_a_line_per_cue():
     assert texts(clip, "english_text") == ["Hello"]
 
 
+BACKWARDS_SRT = "1\n00:00:01,000 --> 00:00:02,000\nFine\n\n2\n00:00:05,000 --> 00:00:04,000\nBackwards\n"
+
+
+def test_a_cue_that_ends_before_it_starts_is_a_clear_error():
+    """The reader keeps such a cue (with a warning), but no line may end before it starts."""
+    empty = ClipFactory()
+    with pytest.raises(
+        SubtitleImportError, match=r"cue 2 \(00:00:05.000 --> 00:00:04.000\) ends before it starts"
+    ):
+        import_subtitles(empty, BACKWARDS_SRT, user=None, language="en")
+    assert not empty.segments.exists()
+    untimed = ClipFactory()
+    for i in range(2):
+        SegmentFactory(clip=untimed, position=i)
+    with pytest.raises(SubtitleImportError, match="ends before it starts"):
+        import_subtitles(untimed, BACKWARDS_SRT, user=None, language="en")
+    assert not untimed.segments.filter(start_ms__isnull=False).exists()
+
+
+def test_a_cue_beyond_the_longest_line_time_is_a_clear_error():
+    vtt = "WEBVTT\n\n999999999:00:00.000 --> 999999999:00:01.000\nToo late\n"
+    with pytest.raises(SubtitleImportError, match="the latest time a line can have"):
+        import_subtitles(ClipFactory(), vtt, user=None, language="en")
+
+
+def test_a_backwards_cue_uploaded_in_the_editor_is_reported(client, roles):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    clip = ClipFactory()
+    client = Client(raise_request_exception=False)
+    client.force_login(roles["translator"])
+    upload = SimpleUploadedFile("en.srt", BACKWARDS_SRT.encode())
+    page = client.post(
+        f"/staff/clips/id:{clip.pk}/subtitles/", {"file": upload, "language": "en"}, follow=True
+    )
+    assert page.status_code == 200 and "ends before it starts" in page.content.decode()
+
+
 def test_not_subtitles_at_all_is_a_clear_error(timed_clip):
     with pytest.raises(SubtitleError):
         import_subtitles(timed_clip, b"\x89PNG\r\n\x1a\n\x00\x00", user=None, language="en", filename="x.srt")

@@ -17,6 +17,7 @@ from django.urls import Resolver404, resolve
 from django.utils.html import format_html
 
 from clipdesk.archive.models import Clip
+from clipdesk.params import whole_number
 
 WIDTH, HEIGHT = 640, 360  # the player's size unless the consumer asks for less; 16:9
 MOMENT = re.compile(r"^[0-9]{1,6}(:[0-9]{1,2}){0,2}s?$")  # the player's ?t= and &end= forms
@@ -68,9 +69,10 @@ def _positive(params: Mapping[str, str], name: str) -> int | None:
     value = params.get(name)
     if value is None or value == "":
         return None
-    if not value.isdigit() or not 0 < int(value) <= 100_000:
+    number = whole_number(value)
+    if number is None or not 0 < number <= 100_000:
         raise OEmbedError(400, f"{name} must be a positive whole number of pixels.")
-    return int(value)
+    return number
 
 
 def clip_at(url: str, *, request_host: str) -> Clip:

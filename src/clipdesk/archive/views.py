@@ -1,5 +1,6 @@
 """Public archive pages. Views stay small: reads are QuerySet methods, writes are actions."""
 
+import re
 from dataclasses import dataclass
 from html import escape
 
@@ -14,6 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
+from clipdesk import params
 from clipdesk.transcripts.models import Segment, Speaker
 
 from .citation import Citation
@@ -93,9 +95,9 @@ def clip_list(request):
     if slug := request.GET.get("person"):
         chosen["person"] = get_object_or_404(Person.objects.public(), slug=slug)
         clips = clips.featuring(chosen["person"])
-    if (year := request.GET.get("year", "")).isdigit():
-        chosen["year"] = int(year)
-        clips = clips.aired_in(int(year))
+    if (year := params.integer(request.GET, "year", minimum=1, maximum=9999, what="a year")) is not None:
+        chosen["year"] = year
+        clips = clips.aired_in(year)
     context = {
         "page": _page(request, clips.for_listing()),
         "chosen": chosen,
@@ -106,18 +108,20 @@ def clip_list(request):
 
 
 RTL_LANGUAGES = {"ar", "fa", "ur", "he", "ps", "ckb", "yi", "dv", "sd", "ug"}
+# ASCII digits only (str.isdigit() also takes "²", which int() refuses), and few enough for any clip.
+MOMENT = re.compile(r"[0-9]{1,6}(?::[0-9]{1,2}){0,2}")
 
 
 def parse_moment(value: str | None) -> int | None:
-    """`?t=72`, `?t=1:12` or `?t=1:02:03` (also `72s`) as whole seconds; None when unreadable."""
-    if not value:
-        return None
-    value = value.strip().removesuffix("s")
-    parts = value.split(":")
-    if not 1 <= len(parts) <= 3 or not all(p.isdigit() for p in parts):
+    """`?t=72`, `?t=1:12` or `?t=1:02:03` (also `72s`) as whole seconds; None when unreadable.
+
+    An unreadable moment is ignored rather than refused: a shared link still opens the clip.
+    """
+    value = (value or "").strip().removesuffix("s")
+    if not MOMENT.fullmatch(value):
         return None
     seconds = 0
-    for part in parts:
+    for part in value.split(":"):
         seconds = seconds * 60 + int(part)
     return seconds
 

@@ -24,7 +24,10 @@ from .models import MediaAsset
 from .probe import PLAYABLE_TYPES, SNIFF_BYTES, sniff_image
 from .streams import StoredStream
 
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+# [0-9], not \d: \d also matches other scripts' digits ("٣"), which are not HTTP.
+_RANGE = re.compile(r"^bytes=([0-9]*)-([0-9]*)$")
+# More than any file holds; a position given with more digits than this is read as this.
+_BEYOND = 10**18
 CHUNK = 64 * 1024
 
 
@@ -61,10 +64,16 @@ def _requested_range(header: str, size: int) -> tuple[int, int] | None:
     match = _RANGE.match(header.strip())
     if not match or (not match.group(1) and not match.group(2)):
         return None
-    first, last = match.groups()
-    if first:
-        return int(first), min(int(last), size - 1) if last else size - 1
-    return max(0, size - int(last)), size - 1  # "bytes=-N": the last N bytes
+    first, last = (_position(digits) if digits else None for digits in match.groups())
+    if first is not None:
+        return first, min(last, size - 1) if last is not None else size - 1
+    return max(0, size - last), size - 1  # "bytes=-N": the last N bytes
+
+
+def _position(digits: str) -> int:
+    """A byte position; int() raises for more than 4,300 digits, and any 19 of them are beyond the file."""
+    digits = digits.lstrip("0") or "0"
+    return int(digits) if len(digits) < 19 else _BEYOND
 
 
 def _inline_type(asset: MediaAsset, kind: str, stream: StoredStream) -> str | None:

@@ -1,4 +1,4 @@
-"""While the database cannot be reached, pages answer 503 Service Unavailable instead of a server error."""
+"""While the database cannot be reached, pages answer 503 instead of a server error; HEAD is answered as GET."""
 
 import logging
 
@@ -44,3 +44,32 @@ def unavailable_response() -> HttpResponse:
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     add_never_cache_headers(response)
     return response
+
+
+class HeadAsGetMiddleware:
+    """HEAD is answered wherever GET is: the request goes through as a GET and the body is dropped.
+
+    Most views are decorated with require_GET, which (unlike require_safe) refuses HEAD with 405,
+    while link checkers, feed readers and uptime monitors send HEAD. Rather than rely on every view
+    saying so, HEAD becomes GET here, before any other middleware or view looks at the method, and the
+    response keeps its status and headers (Content-Length included) without its body (RFC 9110 9.3.2).
+    A view that refuses GET refuses HEAD the same way.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method != "HEAD":
+            return self.get_response(request)
+        request.method = "GET"
+        try:
+            response = self.get_response(request)
+        finally:
+            request.method = "HEAD"
+        # Replacing the content keeps the response's closers: a streamed file is closed unread.
+        if response.streaming:
+            response.streaming_content = []
+        else:
+            response.content = b""
+        return response

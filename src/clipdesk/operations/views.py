@@ -1,12 +1,14 @@
-"""/healthz: what a load balancer or a monitor polls; and the page of a server error."""
+"""/healthz: what a load balancer or a monitor polls; and the pages of a bad request and a server error."""
 
 import sys
 
 from django.db import InterfaceError, OperationalError
-from django.http import JsonResponse
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from clipdesk.params import InvalidParameter
 
 from . import health
 from .middleware import unavailable_response
@@ -38,3 +40,11 @@ def server_error(request):
     if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
         return unavailable_response()
     return defaults.server_error(request)
+
+
+def bad_request(request, exception):
+    """Django's 400 page says only "Bad Request"; a query parameter we could not read is named, so
+    whoever wrote the address can fix it. Other 400s (a forged host, say) keep Django's page."""
+    if isinstance(exception, InvalidParameter):
+        return HttpResponseBadRequest(f"Bad request: {exception}\n", content_type="text/plain; charset=utf-8")
+    return defaults.bad_request(request, exception)

@@ -8,6 +8,8 @@ from django.http import QueryDict
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from clipdesk.params import whole_number
+
 from . import services
 from .interfaces import FACETS, Filters
 from .render import facets_html, results_html
@@ -41,9 +43,13 @@ def _date(params: QueryDict, name: str, notes: list[str]) -> dt.date | None:
         return None
 
 
-def _page(params: QueryDict) -> int:
+def _page(params: QueryDict, notes: list[str]) -> int:
     value = params.get("page", "1")
-    return int(value) if value.isdigit() and 0 < int(value) < 10_000 else 1
+    page = whole_number(value)
+    if page is None or not 0 < page < 10_000:
+        notes.append(f"{value[:20]!r} is not a page number; this is the first page.")
+        return 1
+    return page
 
 
 def url_with(params: QueryDict, **changes) -> str:
@@ -133,7 +139,7 @@ def search_page(request):
         filters=filters,
         include_unpublished=staff and params.get("drafts") == "1",
         sort=sort,
-        page=_page(params),
+        page=_page(params, notes),
     )
     results.notes[:0] = notes
     context = {

@@ -1,6 +1,5 @@
 """Staff pages: the worklist and the transcript editor. Every write calls a named action."""
 
-import json
 import tempfile
 from pathlib import Path
 
@@ -16,8 +15,9 @@ from clipdesk.archive import actions as archive_actions
 from clipdesk.archive.models import Clip, Person
 from clipdesk.media.actions import attach_media
 from clipdesk.media.probe import ProbeError
+from clipdesk.params import whole_number
 
-from . import actions, export
+from . import actions, autosave, export
 from .diff import word_diff
 from .models import Revision, Segment, Speaker
 from .subtitle_import import SubtitleImportError, import_subtitles
@@ -154,12 +154,9 @@ def _segment_data(segment: Segment) -> dict:
 def segment(request, pk: int):
     """Autosave of one line: JSON in, JSON out. 409 with both versions on an edit conflict."""
     try:
-        payload = json.loads(request.body or b"{}")
-        version = int(payload.pop("version"))
-    except (ValueError, KeyError, TypeError):
-        return JsonResponse(
-            {"error": "Send JSON with the line's version and the fields to change."}, status=400
-        )
+        version, payload = autosave.read(request.body)
+    except autosave.BadBody as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
     try:
         saved = actions.edit_segment(pk, user=request.user, version=version, **payload)
     except Segment.DoesNotExist:
@@ -232,9 +229,11 @@ def speakers(request, pk: int):
             success="Speaker added.",
         )
         return _back(clip, "#speakers")
-    speaker = get_object_or_404(Speaker, pk=request.POST.get("speaker"), clip=clip)
-    person_id = request.POST.get("person") or None
-    person = Person.objects.filter(pk=person_id).first() if person_id else None
+    speaker_id, person_id = whole_number(request.POST.get("speaker")), request.POST.get("person") or None
+    if speaker_id is None or (person_id and whole_number(person_id) is None):
+        return HttpResponseBadRequest("The speaker and the person are given by their ids.")
+    speaker = get_object_or_404(Speaker, pk=speaker_id, clip=clip)
+    person = Person.objects.filter(pk=whole_number(person_id)).first() if person_id else None
     _run(
         request,
         clip,

@@ -2,7 +2,8 @@
 
 Each cue goes to the existing line it overlaps most in time; a cue that overlaps none becomes a new
 line with the other language empty. An untimed clip is matched by order, and only when the counts
-are equal. Malformed cues are skipped as the WebVTT spec says and reported as warnings.
+are equal. Malformed cues are skipped as the WebVTT spec says and reported as warnings; a cue that
+ends before it starts is read (the spec keeps it) but refused here, since no line may do that.
 """
 
 from dataclasses import dataclass, field
@@ -14,8 +15,9 @@ from django.db.models import F
 from clipdesk.archive.actions import require
 from clipdesk.archive.models import Clip
 
+from .autosave import MAX_POSITIVE
 from .models import Origin, Segment, Speaker
-from .subtitles import Cue, read_subtitles
+from .subtitles import Cue, _vtt_timestamp, read_subtitles
 
 
 class SubtitleImportError(ValidationError):
@@ -46,6 +48,7 @@ def import_subtitles(
     result = SubtitleImportResult(warnings=list(read.warnings))
     if not read.cues:
         raise SubtitleImportError(f"{filename or 'The file'} holds no cues.")
+    _check_timings(read.cues, filename)
     language = language.strip()
     target = "english_text" if language == "en" else "original_text"
     with transaction.atomic():
@@ -84,6 +87,22 @@ def import_subtitles(
             _insert(clip, cue, target, language, user)
             result.added += 1
     return result
+
+
+def _check_timings(cues: list[Cue], filename: str | None) -> None:
+    for number, cue in enumerate(cues, start=1):
+        problem = (
+            "ends before it starts"
+            if cue.end_ms < cue.start_ms
+            else f"ends after {_vtt_timestamp(MAX_POSITIVE)}, the latest time a line can have"
+            if cue.end_ms > MAX_POSITIVE
+            else None
+        )
+        if problem:
+            timings = f"{_vtt_timestamp(cue.start_ms)} --> {_vtt_timestamp(cue.end_ms)}"
+            raise SubtitleImportError(
+                f"{filename or 'The file'}: cue {number} ({timings}) {problem}; correct its timings and try again."
+            )
 
 
 def _set_text(segment: Segment, target: str, text: str, language: str, user) -> None:

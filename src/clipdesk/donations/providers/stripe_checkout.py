@@ -86,14 +86,19 @@ class StripeCheckout:
         if not self.webhook_secret:
             raise ImproperlyConfigured("The Stripe provider needs CLIPDESK_STRIPE_WEBHOOK_SECRET.")
         try:
+            # Stripe signs UTF-8 JSON; its library decodes the body first, and would raise on any other.
+            text = body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InvalidEvent(f"The body is not UTF-8 (byte {exc.start}).") from exc
+        try:
             stripe.WebhookSignature.verify_header(
-                body, headers.get("Stripe-Signature"), self.webhook_secret, SIGNATURE_TOLERANCE
+                text, headers.get("Stripe-Signature"), self.webhook_secret, SIGNATURE_TOLERANCE
             )
         except stripe.SignatureVerificationError as exc:
             raise InvalidSignature(str(exc)) from exc
         try:
-            return translate(json.loads(body))
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            return translate(json.loads(text))
+        except (ValueError, KeyError, TypeError, AttributeError, OverflowError) as exc:
             raise InvalidEvent(f"Unreadable Stripe event: {exc!r}") from exc
 
 
