@@ -1,6 +1,8 @@
 """Two-factor and sessions: a session must have shown a code before it reaches staff pages of an account
 with two-factor on, turning it off takes a current code, and turning it on signs the account out elsewhere."""
 
+from urllib.parse import urlencode
+
 import pytest
 from django.test import Client
 from django_otp.oath import totp
@@ -85,11 +87,15 @@ def test_a_session_that_gave_no_code_is_sent_to_verify_before_any_staff_page(cli
     assert client.get(f"/clips/id:{draft.pk}/").status_code == 200
 
 
-def test_verify_sends_only_to_this_site(client, roles):
+@pytest.mark.parametrize(
+    "elsewhere", ["https://evil.example/", "//evil.example/", "\u00b2", "accounts:two-factor"]
+)
+def test_verify_sends_only_to_a_path_on_this_site(client, roles, elsewhere):
     admin = roles["admin"]
     client.force_login(admin)
+    assert client.get(VERIFY, {"next": elsewhere})["Location"] == "/staff/work/"  # no device yet
     device = TOTPDevice.objects.create(user=admin, name="Authenticator app", confirmed=True)
-    response = client.post(f"{VERIFY}?next=https://evil.example/", {"otp_token": code_for(device)})
+    response = client.post(f"{VERIFY}?{urlencode({'next': elsewhere})}", {"otp_token": code_for(device)})
     assert response.status_code == 302 and response["Location"] == "/staff/work/"
 
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -39,9 +40,10 @@ def _qr_data_uri(url: str) -> str:
 
 
 def _next_url(request) -> str:
-    """Where `?next=` points if it is on this site, else the worklist."""
+    """Where `?next=` points if it is a path on this site, else the worklist."""
     url = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
+    # Only a path: anything else (a view name, a stray word) would be taken by redirect() as a URL name.
+    if url.startswith("/") and url_has_allowed_host_and_scheme(
         url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return url
@@ -55,12 +57,12 @@ def verify(request):
     """The code page for a session that signed in without one, on an account that has two-factor on
     (see `middleware`); the session is marked verified, under a new key, once it gives one."""
     if request.user.is_verified() or not user_has_device(request.user, confirmed=True):
-        return redirect(_next_url(request))
+        return HttpResponseRedirect(_next_url(request))
     form = VerifyForm(request.user, request.POST or None)
     if form.is_bound and form.is_valid():
         request.session.cycle_key()
         otp_login(request, form.otp_device)
-        return redirect(_next_url(request))
+        return HttpResponseRedirect(_next_url(request))
     return render(request, "accounts/verify.html", {"form": form, "next": _next_url(request)})
 
 
