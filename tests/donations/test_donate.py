@@ -66,7 +66,8 @@ def test_a_preset_one_time_gift_goes_to_the_checkout(client):
     response = client.post(URL, valid(), REMOTE_ADDR="192.0.2.5")
     donation = Donation.objects.get()
     assert response.status_code == 303
-    assert response["Location"] == f"http://testserver/donate/offline/{donation.reference}/"
+    # Relative: the form's CSP (form-action 'self') allows it whatever address the browser used.
+    assert response["Location"] == f"/donate/offline/{donation.reference}/"
     assert (donation.kind, donation.amount_minor, donation.currency, donation.email) == (
         "one_time",
         2500,
@@ -78,6 +79,26 @@ def test_a_preset_one_time_gift_goes_to_the_checkout(client):
         "offline",
         f"offline_cs_{donation.reference}",
     )
+
+
+def test_the_offline_provider_needs_no_other_form_action(client):
+    assert "form-action 'self';" in client.get(URL)["Content-Security-Policy"] + ";"
+
+
+def test_a_retry_of_the_same_gift_reuses_its_pending_checkout(client):
+    first = client.post(URL, valid(), REMOTE_ADDR="192.0.2.7")
+    again = client.post(URL, valid(email=" ana@example.org"), REMOTE_ADDR="192.0.2.7")
+    donation = Donation.objects.get()
+    assert again.status_code == 303 and again["Location"] == first["Location"]
+    assert donation.history.count() == 2  # created, then given its checkout: nothing for the retry
+
+    client.post(URL, valid(amount="50"), REMOTE_ADDR="192.0.2.7")  # another gift
+    client.post(URL, valid(), REMOTE_ADDR="192.0.2.8")  # another visitor
+    assert Donation.objects.count() == 3
+    donation.status = Donation.Status.ABANDONED
+    donation.save()
+    client.post(URL, valid(), REMOTE_ADDR="192.0.2.7")  # the checkout it had is over
+    assert Donation.objects.count() == 4
 
 
 def test_a_custom_monthly_amount(client):

@@ -139,6 +139,30 @@ def test_a_monthly_gift_opens_a_subscription_checkout(client, stripe_api):
     assert "submit_type" not in call.form and "payment_intent_data[metadata][donation]" not in call.form
 
 
+def form_action(response) -> list[str]:
+    directives = dict(d.strip().split(" ", 1) for d in response["Content-Security-Policy"].split(";"))
+    return directives["form-action"].split()
+
+
+def test_the_donate_form_may_go_to_stripe_checkout_and_no_other_form_may(client, stripe_api):
+    assert form_action(client.get("/donate/")) == ["'self'", "https://checkout.stripe.com"]
+    refused = client.post("/donate/", {"kind": "one_time", "amount": "50", "currency": "usd", "email": "x"})
+    assert refused.status_code == 400 and "https://checkout.stripe.com" in form_action(refused)
+    assert form_action(client.get("/donate/thanks/")) == ["'self'"]
+    assert form_action(client.get("/requests/new/")) == ["'self'"]
+
+
+def test_a_retry_opens_the_same_stripe_session(client, stripe_api):
+    data = {"kind": "one_time", "amount": "50", "currency": "usd", "email": "kim@example.org"}
+    client.post("/donate/", data, REMOTE_ADDR="192.0.2.9")
+    client.post("/donate/", data, REMOTE_ADDR="192.0.2.9")
+    donation = Donation.objects.get()
+    # Stripe answers a repeated idempotency key with the session it opened the first time.
+    keys = [call.headers["Idempotency-Key"] for call in stripe_api.requests]
+    assert keys == [f"clipdesk-donation-{donation.reference}"] * 2
+    assert stripe_api.requests[0].form == stripe_api.requests[1].form
+
+
 def test_stripe_out_of_reach_is_said_plainly_and_kept_on_record(client, stripe_api):
     stripe_api.error = stripe.APIConnectionError("Network is unreachable", should_retry=False)
     response = client.post(

@@ -230,3 +230,37 @@ def test_the_admin_shows_requests_read_only_and_points_to_the_desk(client, roles
     assert soup(page).select_one(f"a[href='{inquiry.get_absolute_url()}']") is not None
     changelist = soup(client.get(reverse("admin:inquiries_inquiry_changelist")))
     assert "@" not in changelist.select_one("#changelist").get_text()
+
+
+def test_each_message_is_shown_once(client, roles):
+    inquiry = InquiryFactory()
+    report = TranslationReportFactory()
+    client.force_login(roles["desk"])
+    url = reverse("inquiries:desk-request", args=[inquiry.pk])
+    response = client.post(url, {"op": "note", "note-text": "Call them back."}, follow=True)
+    assert response.content.decode().count("Note added.") == 1
+    url = reverse("inquiries:desk-report", args=[report.pk])
+    response = client.post(url, {"status": "dismissed", "message": ""}, follow=True)
+    assert response.content.decode().count("Report closed.") == 1
+
+
+def test_the_history_says_what_each_save_changed(client, roles, django_capture_on_commit_callbacks):
+    inquiry = InquiryFactory()
+    clip = ClipFactory(published=True)
+    url = reverse("inquiries:desk-request", args=[inquiry.pk])
+    client.force_login(roles["desk"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"op": "assign", "assign-assignee": roles["desk"].pk})
+        client.post(url, {"op": "status", "status-status": "in_progress", "status-message": "On it."})
+    result = {"op": "result", "result-clip": str(clip.number), "result-url": ""}
+    client.post(url, result)
+    client.post(url, result)  # saved again unchanged: no new entry
+    assert inquiry.history.count() == 4
+
+    entries = [li.get_text(" ", strip=True) for li in soup(client.get(url)).select(".timeline li")]
+    assert len(entries) == 4
+    assert f"Result: {clip.reference}" in entries[0] and "In progress" not in entries[0]
+    assert [e for e in entries if "In progress" in e] == [entries[1]]
+    assert "On it." in entries[1]
+    assert "Assigned" in entries[2] and "desk" in entries[2]
+    assert "Received" in entries[3] and "by the requester" in entries[3]

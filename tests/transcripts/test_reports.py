@@ -19,10 +19,10 @@ def test_a_report_joins_the_desk_queue_with_its_line(client, clip, roles):
         "/clips/321/lines/2/report/", {"note": "'all' is not in the Arabic.", "email": ""}, follow=True
     )
     assert response.redirect_chain[-1][0].endswith("#line-2")
-    assert (
-        "your report was sent"
-        in BeautifulSoup(response.content, "html.parser").select_one(".messages").get_text()
-    )
+    page = BeautifulSoup(response.content, "html.parser")
+    # In the reported line, where the reader is; not again at the top of the page.
+    assert "your report was sent" in page.select_one("#line-2 .line-message").get_text()
+    assert page.select_one(".messages") is None
     report = TranslationReport.objects.get()
     assert report.segment == clip.segments.get(position=1) and report.note == "'all' is not in the Arabic."
     client.force_login(roles["desk"])

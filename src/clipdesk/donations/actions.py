@@ -4,11 +4,13 @@ Donations are written only here. Donors are anonymous (no permission to check); 
 events are trusted once `receive_event` has verified their signature.
 """
 
+import hashlib
 import logging
 import uuid
 from collections.abc import Mapping
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -36,6 +38,45 @@ def _save(donation: Donation) -> None:
     donation.save()
 
 
+# A retry of the same gift from the same address within this time goes back to the checkout opened
+# for it, instead of recording another "checkout started" donation.
+RETRY_SECONDS = 30 * 60
+
+
+def _attempt_key(donation: Donation, ip: str | None) -> str | None:
+    """The cache key of one visitor's one gift; a digest, so the cache holds no address or IP."""
+    if not ip:
+        return None
+    fields = (donation.provider, ip, donation.email.lower(), donation.kind, donation.amount_minor)
+    digest = hashlib.sha256("|".join(map(str, (*fields, donation.currency))).encode()).hexdigest()
+    return f"donate-attempt:{digest}"
+
+
+def _pending_retry(key: str | None, provider: PaymentProvider) -> Donation | None:
+    reference = cache.get(key) if key else None
+    if reference is None:
+        return None
+    return (
+        Donation.objects.filter(reference=reference, provider=provider.name, status=Donation.Status.PENDING)
+        .exclude(checkout_id="")
+        .first()
+    )
+
+
+def _checkout_request(donation: Donation) -> CheckoutRequest:
+    base = settings.CLIPDESK_BASE_URL
+    return CheckoutRequest(
+        reference=str(donation.reference),
+        kind=donation.kind,
+        amount_minor=donation.amount_minor,
+        currency=donation.currency,
+        email=donation.email,
+        description=f"{donation.get_kind_display()} donation to {settings.CLIPDESK_SITE_NAME}",
+        success_url=base + reverse("donations:thanks"),
+        cancel_url=base + reverse("donations:cancelled"),
+    )
+
+
 def start_donation(
     *,
     kind: str,
@@ -47,9 +88,14 @@ def start_donation(
 ) -> tuple[Donation, Checkout]:
     """Record a pending donation and open the provider's checkout; send the donor to `checkout.url`.
 
+    The same gift sent again from the same IP within RETRY_SECONDS, while its checkout is still
+    pending, returns that donation and its checkout: a donor who comes back or presses again leaves
+    no second record.
+
     Raises ValidationError for a field the model refuses, RateLimited past the limits per IP and per
-    email address (CLIPDESK_DONATE_IP_LIMIT, default "10/h"; CLIPDESK_DONATE_ADDRESS_LIMIT, "5/d"), and ProviderUnavailable when no checkout could be opened (the donation is then
-    kept as failed, for the record).
+    email address (CLIPDESK_DONATE_IP_LIMIT, default "10/h", counting every attempt;
+    CLIPDESK_DONATE_ADDRESS_LIMIT, "5/d", counting new donations), and ProviderUnavailable when no
+    checkout could be opened (a new donation is then kept as failed, for the record).
     """
     provider = provider or get_provider()
     donation = Donation(
@@ -58,6 +104,12 @@ def start_donation(
     donation.full_clean()
     too_many = "You have started several donations already. Please try again later."
     ratelimit.hit("donate-ip", ip, setting="CLIPDESK_DONATE_IP_LIMIT", default="10/h", message=too_many)
+    key = _attempt_key(donation, ip)
+    pending = _pending_retry(key, provider)
+    if pending is not None:
+        # Outside any transaction, as below. The provider answers the same checkout (Stripe: the
+        # same idempotency key), so nothing is written.
+        return pending, provider.start_checkout(_checkout_request(pending))
     ratelimit.hit(
         "donate-address",
         donation.email,
@@ -67,26 +119,17 @@ def start_donation(
     )
     with transaction.atomic():
         _save(donation)
-    base = settings.CLIPDESK_BASE_URL
-    request = CheckoutRequest(
-        reference=str(donation.reference),
-        kind=donation.kind,
-        amount_minor=donation.amount_minor,
-        currency=donation.currency,
-        email=donation.email,
-        description=f"{donation.get_kind_display()} donation to {settings.CLIPDESK_SITE_NAME}",
-        success_url=base + reverse("donations:thanks"),
-        cancel_url=base + reverse("donations:cancelled"),
-    )
     # Outside any transaction: a slow provider must not hold the database.
     try:
-        checkout = provider.start_checkout(request)
+        checkout = provider.start_checkout(_checkout_request(donation))
     except ProviderUnavailable:
         donation.status = Donation.Status.FAILED
         _save(donation)
         raise
     donation.checkout_id = checkout.id
     _save(donation)
+    if key:
+        cache.set(key, str(donation.reference), RETRY_SECONDS)
     return donation, checkout
 
 

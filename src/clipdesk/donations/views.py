@@ -1,6 +1,7 @@
 """The donate page, the provider's webhook, and the offline provider's demo checkout."""
 
 import logging
+from functools import wraps
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,7 +21,27 @@ from .providers.offline import OfflineProvider
 log = logging.getLogger(__name__)
 
 
+def form_may_go_to_checkout(view):
+    """Let the page's form follow the redirect to the provider's checkout (CSP form-action).
+
+    Browsers check form-action against each redirect after a form is sent, so with the site-wide
+    'self' alone the 303 to a hosted checkout (Stripe's) is blocked and the donor is left on a blank
+    page. Only the donate page gets the provider's origins.
+    """
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        origins = list(get_provider().checkout_origins)
+        if origins:
+            response._csp_update = {"form-action": origins}  # django-csp's per-response update
+        return response
+
+    return wrapped
+
+
 @require_http_methods(["GET", "POST"])
+@form_may_go_to_checkout
 def donate(request):
     provider = get_provider()
     form = DonateForm(request.POST or None)

@@ -133,8 +133,11 @@ def set_result(inquiry: Inquiry, *, user, clip: Clip | None = None, url: str = "
     require(user, "inquiries.change_inquiry")
     with transaction.atomic():
         inquiry = _lock(inquiry)
+        url = url.strip()
+        if inquiry.result_clip == clip and inquiry.result_url == url:
+            return inquiry  # saved again unchanged: no history entry that says nothing
         inquiry.result_clip = clip
-        inquiry.result_url = url.strip()
+        inquiry.result_url = url
         inquiry.full_clean()
         _save(inquiry, user)
     return inquiry

@@ -4,6 +4,8 @@ Each page needs its permission (anonymous visitors are sent to the login); each 
 its page with an `op` naming the action it runs. A refused form is shown again with what was typed.
 """
 
+import datetime as dt
+from dataclasses import dataclass
 from functools import wraps
 
 from django.conf import settings
@@ -109,6 +111,47 @@ def _run_request_op(op: str, inquiry: Inquiry, user, data: dict) -> str:
     return "Note added."
 
 
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: dt.datetime
+    by: object  # the member of staff, or None for the requester and local processes
+    changes: list[str]
+    reply: str  # the message sent with a change of status
+
+
+def _result(row) -> str:
+    parts = [row.result_clip.reference if row.result_clip else "", row.result_url]
+    return " ".join(part for part in parts if part) or "none"
+
+
+def request_history(inquiry: Inquiry) -> list[HistoryEntry]:
+    """Each save of the request, newest first, said as what it changed.
+
+    A history row holds the whole request, so showing each row's status repeated the status for saves
+    that changed something else (the result); each entry names only what differs from the row before.
+    """
+    rows = inquiry.history.select_related("history_user").order_by("history_date", "history_id")
+    entries: list[HistoryEntry] = []
+    before = None
+    for row in rows:
+        changes = []
+        if before is None:
+            changes.append("Received")
+        elif row.status != before.status:
+            changes.append(row.get_status_display())
+        if row.assignee_id != (before.assignee_id if before else None) and row.assignee_id:
+            changes.append(f"Assigned to {row.assignee}")
+        if before is not None and _result(row) != _result(before):
+            changes.append(f"Result: {_result(row)}")
+        if changes:
+            status_changed = before is None or row.status != before.status
+            entries.append(
+                HistoryEntry(row.history_date, row.history_user, changes, row.reply if status_changed else "")
+            )
+        before = row
+    return entries[::-1]
+
+
 @require_http_methods(["GET", "POST"])
 @desk_view("inquiries.view_inquiry")
 def request_detail(request, pk: int):
@@ -131,7 +174,7 @@ def request_detail(request, pk: int):
         "inquiry": inquiry,
         "forms": forms,
         "notes": inquiry.notes.select_related("author"),
-        "history": inquiry.history.select_related("history_user").order_by("-history_date", "-history_id"),
+        "history": request_history(inquiry),
         "can_change": request.user.has_perm("inquiries.change_inquiry"),
         "can_note": request.user.has_perm("inquiries.add_inquirynote"),
     }

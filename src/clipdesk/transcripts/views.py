@@ -85,17 +85,19 @@ def report_line(request, number: int, line: int):
     clip = get_object_or_404(Clip.objects.published(), number=number)
     segment = get_object_or_404(clip.segments, position=line - 1)
     back = f"{clip.get_absolute_url()}#line-{line}"
+    # Shown in that line of the page (the reader is there, not at the top), by its tag.
+    where = f"line-{line}"
     if request.POST.get("website"):  # the honeypot: people never see it, simple bots fill it in
-        messages.success(request, "Thank you: your report was sent to the desk.")
+        messages.success(request, "Thank you: your report was sent to the desk.", extra_tags=where)
         return redirect(back)
     try:
         report_translation_error(
             segment, request.POST.get("note", ""), request.POST.get("email") or None, ip=client_ip(request)
         )
     except RateLimited as exc:
-        messages.error(request, str(exc))
+        messages.error(request, str(exc), extra_tags=where)
     except ValidationError as exc:
-        messages.error(request, "Your report was not sent: " + "; ".join(exc.messages))
+        messages.error(request, "Your report was not sent: " + "; ".join(exc.messages), extra_tags=where)
     else:
-        messages.success(request, "Thank you: your report was sent to the desk.")
+        messages.success(request, "Thank you: your report was sent to the desk.", extra_tags=where)
     return redirect(back)

@@ -74,9 +74,17 @@ class PaymentProvider(Protocol):
     name: str  # stored with each donation and payment
     label: str  # shown to donors: who takes the payment
     is_live: bool  # False for a provider where no money moves
+    # The origins ("https://checkout.example") its checkout URLs are on, other than this site. The donate
+    # page's Content-Security-Policy lets its form go there (form-action follows redirects); a
+    # checkout on this site is a relative URL, which 'self' allows whatever address the browser used.
+    checkout_origins: tuple[str, ...]
 
     def start_checkout(self, request: CheckoutRequest) -> Checkout:
-        """Open a hosted checkout. Raises ProviderUnavailable."""
+        """Open a hosted checkout. Raises ProviderUnavailable.
+
+        Asked again for the same reference and details, it answers the same checkout: a donor's retry
+        sends them back to the checkout already opened for them.
+        """
         ...
 
     def parse_event(self, body: bytes, headers: Mapping[str, str]) -> PaymentEvent:

@@ -10,7 +10,6 @@ import json
 from collections.abc import Mapping
 from dataclasses import asdict
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare, salted_hmac
 
@@ -30,10 +29,13 @@ class OfflineProvider:
     name = "offline"
     label = "the offline demo provider (no money moves)"
     is_live = False
+    checkout_origins = ()  # the checkout is a page of this site
 
     def start_checkout(self, request: CheckoutRequest) -> Checkout:
+        # Relative: an absolute URL from CLIPDESK_BASE_URL is another origin (which the donate form's
+        # CSP refuses) whenever the browser reached the site by another address.
         path = reverse("donations:offline-checkout", args=[request.reference])
-        return Checkout(id=f"offline_cs_{request.reference}", url=settings.CLIPDESK_BASE_URL + path)
+        return Checkout(id=f"offline_cs_{request.reference}", url=path)
 
     def sign(self, body: bytes) -> str:
         return salted_hmac("clipdesk.donations.offline", body, algorithm="sha256").hexdigest()

@@ -31,6 +31,7 @@ class StripeCheckout:
     name = "stripe"
     label = "Stripe"
     is_live = True
+    checkout_origins = ("https://checkout.stripe.com",)  # where Checkout Session URLs point
 
     def __init__(
         self,
