@@ -27,7 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import emails
-from .courier import Courier
+from .courier import Courier, sender_for
 from .models import OutboxMessage, Subscriber
 
 log = logging.getLogger(__name__)
@@ -197,9 +197,10 @@ def deliver(
     upcoming: tuple[OutboxMessage, object] | None = None
     try:
         mailer.open()
-        with Courier(mailer) as courier:
+        prepare, send = sender_for(mailer)
+        with Courier(send) as courier:
             while True:
-                upcoming = _prepare_next(todo, renderer)
+                upcoming = _prepare_next(todo, renderer, prepare)
                 if in_flight is not None:
                     _settle(in_flight, courier.outcome(), now, report)
                     in_flight = None
@@ -220,13 +221,15 @@ def deliver(
     return report
 
 
-def _prepare_next(todo: deque, renderer: emails.DigestRenderer) -> tuple[OutboxMessage, object] | None:
-    """The next message with its email, ready to send; digests with nothing left in them are cancelled."""
+def _prepare_next(
+    todo: deque, renderer: emails.DigestRenderer, prepare
+) -> tuple[OutboxMessage, object] | None:
+    """The next message, ready for the courier; digests with nothing left in them are cancelled."""
     while todo:
         message = todo.popleft()
         email = _email(message, renderer)
         if email is not None:
-            return message, email
+            return message, prepare(email)
         _cancel(message, "none of its clips is published any more")
     return None
 
