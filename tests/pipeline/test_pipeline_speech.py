@@ -214,7 +214,7 @@ def test_each_line_keeps_its_own_language(pipeline):
     assert {s.language for s in segments} == {"en", "ar"}
     english, arabic = by_language["en"], by_language["ar"]
     assert all(s.end_ms <= 11_500 or s.start_ms >= 18_000 for s in english)
-    assert all(11_000 <= s.start_ms and s.end_ms <= 18_500 for s in arabic)
+    assert all(s.start_ms >= 11_000 and s.end_ms <= 18_500 for s in arabic)
     assert wer(JFK_TEXT, [s for s in english if s.end_ms <= 11_500]) <= 0.15
     assert all(re.search(r"[\u0600-\u06ff]", s.text) for s in arabic)
     assert all(s.translation == s.text for s in english)  # English is not translated
@@ -227,7 +227,7 @@ def test_each_line_keeps_its_own_language(pipeline):
 
 
 def test_a_channels_languages_narrow_identification(pipeline):
-    segments, info = run(
+    segments, _info = run(
         pipeline,
         SAMPLES / "rhasspy-ar" / "ar_wavenet_03.wav",
         PipelineOptions(translate="none", languages=("fa", "ur")),

@@ -17,6 +17,7 @@ __all__ = [
     "AudioData",
     "MediaError",
     "NoAudioStreamError",
+    "NoSpeechError",
     "NotMediaError",
     "TruncatedMediaError",
     "UnsupportedCodecError",
@@ -46,6 +47,10 @@ class TruncatedMediaError(MediaError):
 
 class UnsupportedCodecError(MediaError):
     """The audio track uses a codec this build of FFmpeg cannot decode."""
+
+
+class NoSpeechError(MediaError):
+    """The recording decodes, but the voice activity detector finds no speech in it."""
 
 
 @dataclass
