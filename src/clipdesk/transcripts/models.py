@@ -74,8 +74,9 @@ class Segment(models.Model):
         default=1, help_text="Raised on every save; an edit of an older version is refused."
     )
     # What the speech pipeline knew of a machine line (empty for lines typed by people). Words are
-    # [start_ms, end_ms, text, probability] lists: one JSON column, about 30 bytes a word, is a
-    # quarter of the size of a table of word rows with their index (see MACHINE_FIELDS).
+    # [start_ms, end_ms, text, probability] lists in one JSON column: measured in SQLite on 70,000
+    # words of the bench file's kind, 31 bytes a word against 45 for a table of word rows with its
+    # index, and a line's words come with the line, in one read (see MACHINE_FIELDS).
     words = models.JSONField(null=True, blank=True, help_text="[[start_ms, end_ms, text, probability], ...]")
     language_probability = models.FloatField(
         null=True, blank=True, help_text="The model's probability of the original language."
