@@ -3,8 +3,10 @@
 Builds an H.264/AAC MP4 of at least two minutes from the sample recordings (jfk.flac and the
 annotated speechbrain clips, separated by short silences, repeated), then measures on that file:
 
-* the clipdesk Pipeline end to end (decode, VAD, batched decoding, word timestamps; speakers and
-  translation off), and the same with the sequential decoder (``batched=False``);
+* the clipdesk Pipeline end to end (decode, VAD, per-chunk language identification, batched
+  decoding, word timestamps, the safeguards; speakers and translation off), the same with the
+  safeguards switched off (``safeguards=False``: no re-decoding, no repetition check), so that
+  their cost is measured in the same run, and the same with the sequential decoder (``batched=False``);
 * the peer: bare ``faster_whisper.WhisperModel.transcribe`` (sequential, its defaults: no VAD, no
   word timestamps) with the same model (the bundled Whisper base, int8, loaded the same way) on the
   very same file;
@@ -102,6 +104,7 @@ def build_recording(directory: Path, minutes: float) -> tuple[Path, str, float]:
 
 ROWS = {
     "pipeline": "clipdesk Pipeline (batched, default)",
+    "pipeline-unguarded": "clipdesk Pipeline (safeguards=False)",
     "pipeline-seq": "clipdesk Pipeline (batched=False)",
     "peer": "faster-whisper transcribe (peer)",
 }
@@ -116,7 +119,12 @@ def run_row(row: str, mp4: Path, reference: str, duration: float) -> dict:
     if row == "peer":
         segments, _ = pipeline.model.transcribe(str(mp4))  # faster-whisper's own defaults
     else:
-        options = PipelineOptions(speakers="none", translate="none", batched=row == "pipeline")
+        options = PipelineOptions(
+            speakers="none",
+            translate="none",
+            batched=row != "pipeline-seq",
+            safeguards=row != "pipeline-unguarded",
+        )
         segments, _ = pipeline.transcribe(mp4, options)
     text = " ".join(s.text for s in segments)  # the generators decode as they are consumed
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
@@ -175,7 +183,10 @@ def main() -> None:
             f"{r['label']:<{width}}  {r['seconds']:7.1f}  {r['cpu_seconds']:6.1f}  {r['rtf']:6.3f}  "
             f"{r['wer']:6.3f}  {r['peak_mib']:8.0f}"
         )
-    pipeline, peer = rows[0], rows[-1]
+    pipeline, unguarded, peer = rows[0], rows[1], rows[-1]
+    print(
+        f"\nsafeguards' cost, CPU time with / without: {pipeline['cpu_seconds'] / unguarded['cpu_seconds']:.3f}"
+    )
     print(f"\nRTF ratio, clipdesk Pipeline / peer: {pipeline['rtf'] / peer['rtf']:.3f}")
     print(f"CPU time ratio, clipdesk Pipeline / peer: {pipeline['cpu_seconds'] / peer['cpu_seconds']:.3f}")
 

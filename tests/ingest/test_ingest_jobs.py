@@ -271,3 +271,59 @@ def test_running_a_job_twice_stores_it_once(monkeypatch):
         actions.complete_job(job.pk, outcomes[0], worker="slow-worker")
     assert list(Segment.objects.values_list("pk", "original_text")) == segments
     assert Clip.objects.count() == Speaker.objects.count() == MediaAsset.objects.count() == 1
+
+
+def write_wav(path: Path, samples) -> Path:
+    import av
+    import numpy as np
+
+    with av.open(str(path), "w", format="wav") as out:
+        stream = out.add_stream("pcm_s16le", rate=16000)
+        stream.layout = "mono"
+        frame = av.AudioFrame.from_ndarray(
+            (np.clip(samples, -1, 1) * 32767).astype(np.int16)[None], format="s16", layout="mono"
+        )
+        frame.sample_rate = 16000
+        for packet in [*stream.encode(frame), *stream.encode(None)]:
+            out.mux(packet)
+    return path
+
+
+def test_each_line_of_a_two_language_recording_keeps_its_language(tmp_path):
+    import numpy as np
+
+    from clipdesk.pipeline.audio import decode_audio
+
+    silence = np.zeros(12_000, np.float32)
+    parts = [
+        decode_audio(JFK).samples,
+        silence,
+        decode_audio(SAMPLES / "rhasspy-ar" / "ar_wavenet_03.wav").samples,
+    ]
+    job = create_ingest_job(
+        write_wav(tmp_path / "two.wav", np.concatenate(parts)), user=None, speakers="none"
+    )
+    job.refresh_from_db()
+    assert job.status == "done", job.error
+    rows = list(job.clip.segments.order_by("position"))
+    assert {r.original_language for r in rows} == {"en", "ar"}
+    for row in rows:
+        assert row.words and row.avg_logprob is not None and row.language_probability > 0.5
+        if row.original_language == "en":
+            assert row.end_ms <= 11_500 and row.english_text == row.original_text  # not translated
+        else:
+            assert row.start_ms >= 11_000 and re.search(r"[\u0600-\u06ff]", row.original_text)
+            assert row.english_text and not re.search(r"[\u0600-\u06ff]", row.english_text)
+    assert set(job.languages_found) == {"en", "ar"} and job.language_found == "en"
+    assert job.clip.duration_ms == round((11.0 + 0.75) * 1000 + len(parts[2]) / 16)
+
+
+def test_a_recording_without_speech_ends_as_no_speech_found(tmp_path):
+    import numpy as np
+
+    silent = write_wav(tmp_path / "silence.wav", np.zeros(16_000, np.float32))
+    job = create_ingest_job(silent, user=None)
+    job.refresh_from_db()
+    assert job.status == "failed" and job.clip is None
+    assert "no speech found" in job.error
+    assert not Clip.objects.exists()

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from clipdesk.pipeline.audio import AudioData
+from clipdesk.pipeline.lines import LineRules, split_points
 from clipdesk.pipeline.speakers import _agglomerate, analyse_channels, dominant_channel, embedding_speakers
-from clipdesk.pipeline.transcribe import PipelineOptions, _split_points
+from clipdesk.pipeline.transcribe import PipelineOptions
 
 RATE = 16000
 
@@ -83,9 +84,9 @@ def test_long_segments_split_at_sentence_ends_pauses_and_length():
         word(" from", 2.6, 2.8),  # after a one-second pause
         word(" Paris", 2.8, 3.2),
     ]
-    assert _split_points(words, max_ms=12_000) == [2, 6]
+    assert split_points(words, LineRules(max_ms=12_000)) == [2, 6]
     steady = [word(f" w{i}", i * 0.5, i * 0.5 + 0.4) for i in range(40)]  # 20 s, no pause
-    points = _split_points(steady, max_ms=5_000)
+    points = split_points(steady, LineRules(unpunctuated_ms=5_000))
     assert points and all(b - a <= 10 for a, b in zip([0, *points], [*points, 40], strict=True))
 
 

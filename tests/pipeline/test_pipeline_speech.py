@@ -189,3 +189,55 @@ def test_embeddings_fall_back_cleanly_without_resemblyzer(pipeline, caplog):
     assert info.speaker_mode == "single"
     assert {s.speaker for s in segments} == {0}
     assert "needs the resemblyzer package" in caplog.text
+
+
+def concatenated(*names: str) -> AudioData:
+    """The sample recordings one after another, 0.75 s of silence between them."""
+    silence = np.zeros(12_000, np.float32)
+    parts = []
+    for name in names:
+        parts += [decode_audio(SAMPLES / name).samples, silence]
+    return AudioData.from_array(np.concatenate(parts[:-1]))
+
+
+def test_each_line_keeps_its_own_language(pipeline):
+    """English, then Arabic, then English again in one file: each part is transcribed in its own
+    language, the English is its own translation (not translated), the Arabic is translated."""
+    audio = concatenated(
+        "jfk.flac",
+        "rhasspy-ar/ar_wavenet_03.wav",
+        "rhasspy-ar/ar_wavenet_01.wav",
+        "speechbrain-asr/spk1_snt1.wav",
+    )
+    segments, info = run(pipeline, audio, PipelineOptions(translate="whisper", speakers="none"))
+    by_language = {language: [s for s in segments if s.language == language] for language in ("en", "ar")}
+    assert {s.language for s in segments} == {"en", "ar"}
+    english, arabic = by_language["en"], by_language["ar"]
+    assert all(s.end_ms <= 11_500 or s.start_ms >= 18_000 for s in english)
+    assert all(s.start_ms >= 11_000 and s.end_ms <= 18_500 for s in arabic)
+    assert wer(JFK_TEXT, [s for s in english if s.end_ms <= 11_500]) <= 0.15
+    assert all(re.search(r"[\u0600-\u06ff]", s.text) for s in arabic)
+    assert all(s.translation == s.text for s in english)  # English is not translated
+    assert all(s.translation and not re.search(r"[\u0600-\u06ff]", s.translation) for s in arabic)
+    assert all(0.5 < s.language_probability <= 1 for s in segments)
+    assert info.language == "en" and set(info.languages) == {"en", "ar"}
+    # Words keep their times and probabilities; lines their decoder scores.
+    assert all(s.words and all(0 <= w.probability <= 1 for w in s.words) for s in segments)
+    assert all(s.avg_logprob < 0 and 0 <= s.no_speech_prob <= 1 and s.compression_ratio > 0 for s in segments)
+
+
+def test_a_channels_languages_narrow_identification(pipeline):
+    segments, _info = run(
+        pipeline,
+        SAMPLES / "rhasspy-ar" / "ar_wavenet_03.wav",
+        PipelineOptions(translate="none", languages=("fa", "ur")),
+    )
+    assert segments and {s.language for s in segments} <= {"fa", "ur"}
+    assert all(s.language_probability < 0.5 for s in segments)  # the model does not believe it
+
+
+def test_safeguards_can_be_switched_off_and_pass_clean_speech(pipeline):
+    on, _ = run(pipeline, JFK, PipelineOptions(translate="none", speakers="none"))
+    off, _ = run(pipeline, JFK, PipelineOptions(translate="none", speakers="none", safeguards=False))
+    assert [s.text for s in on] == [s.text for s in off]
+    assert not any(s.uncertain for s in on)

@@ -117,3 +117,47 @@ def test_export_command(published, capsys):
     draft = ClipFactory()
     with pytest.raises(CommandError, match="no timings"):
         call_command("export", f"id:{draft.pk}", "--format", "srt")
+
+
+def test_captions_follow_the_subtitle_rules(client, published):
+    """A long line becomes several cues: at most two lines of 42 characters, 1 to 7 seconds each, no
+    word cut; the original text is timed by its words."""
+    from clipdesk.transcripts.models import Segment
+
+    line = published.segments.order_by("position").first()
+    words = [f"word{i}" for i in range(36)]
+    Segment.objects.filter(pk=line.pk).update(
+        start_ms=0,
+        end_ms=18_000,
+        english_text=" ".join(words),
+        original_text=" ".join(words),
+        original_language="ar",
+        words=[[i * 500, i * 500 + 400, w, 0.9] for i, w in enumerate(words)],
+    )
+    for language in ("en", "ar"):
+        cues = [c for c in export.cues(published, language) if c.identifier.startswith("line-1")]
+        assert len(cues) >= 3, cues
+        assert " ".join(c.text.replace("\n", " ") for c in cues) == " ".join(words)
+        for cue in cues:
+            assert len(cue.text.split("\n")) <= 2 and all(len(row) <= 42 for row in cue.text.split("\n"))
+            assert 1000 <= cue.end_ms - cue.start_ms <= 7000, cue
+        assert [c.identifier for c in cues] == [f"line-1-{n}" for n in range(1, len(cues) + 1)]
+    by_words = [c for c in export.cues(published, "ar") if c.identifier.startswith("line-1")]
+    first_words = by_words[1].text.split()
+    assert by_words[1].start_ms == words.index(first_words[0]) * 500  # the word's own time
+
+
+def test_machine_data_is_in_the_json_for_staff_only(client, published, roles):
+    from clipdesk.transcripts.models import Segment
+
+    Segment.objects.filter(clip=published, position=0).update(
+        words=[[0, 400, "Welcome.", 0.93]], avg_logprob=-0.2, uncertain=True, uncertain_reason="repetition"
+    )
+    public = client.get("/clips/100.json")
+    assert "words" not in public.json()["segments"][0] and public["Access-Control-Allow-Origin"] == "*"
+    client.force_login(roles["translator"])
+    staff = client.get("/clips/100.json")
+    first = staff.json()["segments"][0]
+    assert first["words"] == [[0, 400, "Welcome.", 0.93]] and first["avg_logprob"] == -0.2
+    assert (first["uncertain"], first["uncertain_reason"]) == (True, "repetition")
+    assert "private" in staff["Cache-Control"] and "Access-Control-Allow-Origin" not in staff

@@ -155,6 +155,16 @@ class Segment(Schema):
     original_origin: Literal["machine", "human"]
     english_text: str
     english_origin: Literal["machine", "human"]
+    # Only in a document asked for with a staff member's token, for machine lines.
+    words: list[tuple[int, int, str, float]] | None = Field(
+        None, description="Staff only: [start_ms, end_ms, text, probability] of each word."
+    )
+    language_probability: float | None = Field(None, description="Staff only: of the original language.")
+    avg_logprob: float | None = Field(None, description="Staff only: the decoder's average log-probability.")
+    no_speech_prob: float | None = Field(None, description="Staff only: the decoder's no-speech probability.")
+    compression_ratio: float | None = Field(None, description="Staff only: gzip compression ratio.")
+    uncertain: bool | None = Field(None, description="Staff only: the machine text failed a check.")
+    uncertain_reason: str | None = Field(None, description="Staff only: which checks, comma-separated.")
 
 
 class Reference(Schema):

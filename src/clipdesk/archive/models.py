@@ -44,6 +44,14 @@ class Channel(models.Model):
         max_length=35, blank=True, help_text="BCP 47 code of the channel's main language."
     )
     affiliation = models.CharField(max_length=200, blank=True, help_text="For example: Hizbullah.")
+    languages = models.CharField(
+        max_length=200,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="The languages it usually broadcasts in, BCP 47 codes separated by commas (ar, en): "
+        "speech in its recordings is identified among these only. Empty: any language.",
+    )
     history = HistoricalRecords()
 
     objects = ChannelQuerySet.as_manager()
@@ -61,6 +69,12 @@ class Channel(models.Model):
     def source_label(self) -> str:
         """'Al-Manar TV (Lebanon)', the source line of a clip page."""
         return f"{self.name} ({self.country})" if self.country else self.name
+
+    @property
+    def usual_languages(self) -> list[str]:
+        """The declared languages, in the order given."""
+        codes = [c.strip() for c in self.languages.replace(";", ",").split(",") if c.strip()]
+        return list(dict.fromkeys(codes))
 
 
 class TopicQuerySet(models.QuerySet):

@@ -35,7 +35,7 @@ from clipdesk.media.models import MediaAsset
 from clipdesk.transcripts.models import Origin, Segment, Speaker
 
 from . import conf
-from .models import IngestJob, safe_file_name
+from .models import IngestJob, clock, safe_file_name
 from .validation import BadOptions, bcp47, check_span, inspect_media, whisper_language
 
 if TYPE_CHECKING:
@@ -273,6 +273,49 @@ def retry_job(job: IngestJob, *, user) -> IngestJob:
     return job
 
 
+def rerun_job(job: IngestJob, *, user, language: str) -> IngestJob:
+    """A new job for the same recording (the stored original, same cut and options) in a chosen
+    language: the way out when the language was identified wrongly. The first job and its draft are
+    left as they are; the new job makes a new draft."""
+    require_ingest(user)
+    language = (language or "auto").strip()
+    _check_options(language, job.translate, job.speakers)
+    if not job.is_finished:
+        raise ValidationError(f"Job {job.pk} is {job.get_status_display().lower()}; wait for it to finish.")
+    if not job.original or not default_storage.exists(job.original.name):
+        raise ValidationError(f"The original of job {job.pk} is no longer stored; upload it again.")
+    now = timezone.now()
+    copied = [
+        "original",
+        "original_name",
+        "original_sha256",
+        "original_size",
+        "original_duration_ms",
+        "mime_type",
+        "source",
+        "title",
+        "channel_id",
+        "aired_on",
+        "start_ms",
+        "end_ms",
+        "translate",
+        "speakers",
+    ]
+    with transaction.atomic():
+        new = IngestJob(
+            **{name: getattr(job, name) for name in copied},
+            language=language,
+            uploaded_by=user if getattr(user, "pk", None) else job.uploaded_by,
+            max_attempts=int(conf.get("CLIPDESK_INGEST_ATTEMPTS")),
+            enqueued_at=now,
+            due_at=now,
+        )
+        new.save()
+        enqueue_on_commit(new.pk)
+    log.info("ingest job %s: job %s run again in %s", new.pk, job.pk, language)
+    return new
+
+
 def cancel_job(job: IngestJob, *, user) -> IngestJob:
     """Stop a queued or running job. A worker running it notices at its next heartbeat and stops."""
     require_ingest(user)
@@ -396,6 +439,11 @@ def complete_job(job_id: int, outcome: "Outcome", *, worker: str, timings: dict 
             )
             written = [name for name in (asset.file.name, asset.poster.name) if name]
             MediaAsset.objects.filter(pk=asset.pk).update(uploaded_by=job.uploaded_by)
+            # The clip lasts what its audio lasts, to the millisecond: the container of a still-picture
+            # rendition rounds up to its last frame.
+            exact = round(outcome.duration * 1000)
+            Clip.objects.filter(pk=clip.pk).update(duration_ms=exact)
+            MediaAsset.objects.filter(pk=asset.pk).update(duration_ms=exact)
             now = timezone.now()
             IngestJob.objects.filter(pk=job.pk).update(
                 status=Status.DONE,
@@ -406,6 +454,7 @@ def complete_job(job_id: int, outcome: "Outcome", *, worker: str, timings: dict 
                 heartbeat_at=now,
                 finished_at=now,
                 timings=timings or outcome.timings,
+                **language_fields(outcome, job),
             )
     except BaseException:
         for name in written:
@@ -413,6 +462,39 @@ def complete_job(job_id: int, outcome: "Outcome", *, worker: str, timings: dict 
         raise
     clip.refresh_from_db()  # attach_media set its duration
     return clip
+
+
+def language_fields(outcome: "Outcome", job: IngestJob) -> dict:
+    """The job's record of the languages found, with a warning when the identification is doubtful:
+    the main language, or any stretch of speech of a few seconds, below
+    CLIPDESK_LANGUAGE_MIN_PROBABILITY. A language the user chose is not doubted."""
+    seconds = {bcp47(code): round(value, 1) for code, value in (outcome.languages or {}).items()}
+    fields = {
+        "language_found": bcp47(outcome.language) if outcome.language else "",
+        "language_probability": round(outcome.language_probability, 4) if outcome.language else None,
+        "languages_found": seconds or None,
+        "language_warning": "",
+    }
+    if job.language != "auto" or not outcome.language:
+        return fields
+    threshold = float(conf.get("CLIPDESK_LANGUAGE_MIN_PROBABILITY"))
+    doubtful = [
+        s for s in outcome.segments if s.end_ms - s.start_ms >= 3000 and s.language_probability < threshold
+    ]
+    if outcome.language_probability < threshold or doubtful:
+        worst = min(doubtful, key=lambda s: s.language_probability) if doubtful else None
+        where = (
+            f" (the line at {clock(worst.start_ms)} is {bcp47(worst.language)} with probability "
+            f"{worst.language_probability:.2f})"
+            if worst
+            else ""
+        )
+        fields["language_warning"] = (
+            f"The language was identified with low confidence: {bcp47(outcome.language)} with probability "
+            f"{outcome.language_probability:.2f}{where}, below {threshold:.2f}. Check the draft, and run the "
+            "recording again in the right language if it is wrong."
+        )
+    return fields
 
 
 def _store_transcript(clip: Clip, outcome: "Outcome", job: IngestJob) -> None:
@@ -440,14 +522,30 @@ def _store_transcript(clip: Clip, outcome: "Outcome", job: IngestJob) -> None:
                 end_ms=max(segment.start_ms, segment.end_ms, 0),
                 speaker=speakers.get(segment.speaker),
                 original_text=segment.text.strip(),
+                # Each line its own language: a recording can switch languages.
                 original_language=bcp47(segment.language or outcome.language),
                 original_origin=Origin.MACHINE,
                 english_text=english,
                 # An empty English line is left for a translator: nothing machine-made in it.
                 english_origin=Origin.MACHINE if english else Origin.HUMAN,
+                **machine_fields(segment),
             )
         )
     bulk_create_with_history(rows, Segment, batch_size=500, default_change_reason=f"ingest job {job.pk}")
+
+
+def machine_fields(segment) -> dict:
+    """What the pipeline knew of a line, as Segment columns: its words (compact lists), the
+    decoder's scores, the language's probability, and whether (and why) it is uncertain."""
+    return {
+        "words": [[w.start_ms, w.end_ms, w.text, round(w.probability, 3)] for w in segment.words] or None,
+        "language_probability": round(segment.language_probability, 4),
+        "avg_logprob": round(segment.avg_logprob, 4),
+        "no_speech_prob": round(segment.no_speech_prob, 4),
+        "compression_ratio": round(segment.compression_ratio, 4),
+        "uncertain": bool(segment.uncertain),
+        "uncertain_reason": ", ".join(segment.uncertain)[:200],
+    }
 
 
 def _speaker(clip: Clip, label: str, position: int) -> Speaker:

@@ -23,6 +23,9 @@ DEFAULTS = {
     "CLIPDESK_INGEST_RETRY_SECONDS": 30,
     # `clipdesk ingest --wait` runs the job itself when no worker has taken it after this long.
     "CLIPDESK_INGEST_WORKER_WAIT_SECONDS": 5,
+    # A job whose identified language (or a stretch of speech of 3 s or more) has a lower probability
+    # is flagged on its page. Whisper base gives clean single-language speech 0.9 and more.
+    "CLIPDESK_LANGUAGE_MIN_PROBABILITY": 0.9,
 }
 
 

@@ -125,6 +125,19 @@ class IngestJob(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     timings = models.JSONField(default=dict, blank=True)
+    # What the pipeline found of the languages spoken.
+    language_found = models.CharField(
+        max_length=35, blank=True, default="", db_default="", help_text="The language spoken longest."
+    )
+    language_probability = models.FloatField(
+        null=True, blank=True, help_text="The model's probability of that language, over its lines."
+    )
+    languages_found = models.JSONField(
+        null=True, blank=True, help_text="Seconds of speech per language (BCP 47 code)."
+    )
+    language_warning = models.TextField(
+        blank=True, default="", db_default="", help_text="Why the identified language is doubtful."
+    )
     clip = models.ForeignKey(
         Clip, on_delete=models.SET_NULL, null=True, blank=True, related_name="ingest_jobs"
     )

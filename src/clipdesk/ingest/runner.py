@@ -17,12 +17,13 @@ from pathlib import Path
 
 import av
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, close_old_connections, connection
 from django.utils import timezone
 
 from clipdesk.media.streams import StoredStream
 from clipdesk.pipeline import Pipeline, PipelineOptions
-from clipdesk.pipeline.audio import decode_audio
+from clipdesk.pipeline.audio import NoSpeechError, decode_audio
 from clipdesk.pipeline.media import extract_poster, is_web_playable, make_demo_video, make_web_rendition
 from clipdesk.pipeline.transcribe import Segment
 from clipdesk.pipeline.translate import translate
@@ -148,6 +149,7 @@ class Outcome:
     poster: Path | None
     derived: bool  # `media` was made here (a cut or a rendition), not the original itself
     timings: dict[str, float] = field(default_factory=dict)
+    languages: dict[str, float] = field(default_factory=dict)  # seconds of speech per Whisper code
 
 
 class Timer:
@@ -200,7 +202,10 @@ def process(job: IngestJob, work: Path, reporter: Reporter) -> Outcome:
         translator = pipeline.translator(_translate_options(job), audio)
 
     options = PipelineOptions(
-        language=whisper_language(job.language), translate="none", speakers=job.speakers
+        language=whisper_language(job.language),
+        languages=channel_languages(job),
+        translate="none",
+        speakers=job.speakers,
     )
     with timer("transcribe"):
         reporter.set(Stage.TRANSCRIBE)
@@ -209,6 +214,13 @@ def process(job: IngestJob, work: Path, reporter: Reporter) -> Outcome:
         for segment in stream:  # decoded lazily: progress is known segment by segment
             segments.append(segment)
             reporter.set(progress=info.progress(segment))
+    if not any(s.text.strip() for s in segments):
+        raise NoSpeechError(
+            job.original_name,
+            f"no speech found: the voice activity detector found {info.duration_after_vad:.1f} s of speech "
+            f"in {info.duration:.1f} s, and nothing was recognised in it. No draft was made; check that "
+            "this is the right recording, or the right part of it.",
+        )
 
     pending = [s for s in segments if s.translation == "" and s.text.strip()]  # English is its own
     if translator is not None and pending:
@@ -235,6 +247,7 @@ def process(job: IngestJob, work: Path, reporter: Reporter) -> Outcome:
         segments=segments,
         language=info.language,
         language_probability=info.language_probability,
+        languages=dict(info.languages),
         speaker_mode=info.speaker_mode,
         duration=audio.duration,
         media=media,
@@ -242,6 +255,20 @@ def process(job: IngestJob, work: Path, reporter: Reporter) -> Outcome:
         derived=derived,
         timings=timer.timings,
     )
+
+
+def channel_languages(job: IngestJob) -> tuple[str, ...]:
+    """The Whisper codes of the languages the job's channel declares (none: any language). A code
+    Whisper does not know is left out, with a warning, rather than failing every job of the channel."""
+    if not job.channel_id or not job.channel.usual_languages:
+        return ()
+    codes = []
+    for code in job.channel.usual_languages:
+        try:
+            codes.append(whisper_language(code))
+        except ValidationError:
+            log.warning("channel %s declares %r, which Whisper does not know", job.channel, code)
+    return tuple(c for c in dict.fromkeys(codes) if c)
 
 
 def _translate_options(job: IngestJob) -> PipelineOptions:

@@ -9,4 +9,5 @@ urlpatterns = [
     path("staff/ingest/<int:pk>/status.json", views.job_status, name="status"),
     path("staff/ingest/<int:pk>/retry/", views.job_retry, name="retry"),
     path("staff/ingest/<int:pk>/cancel/", views.job_cancel, name="cancel"),
+    path("staff/ingest/<int:pk>/rerun/", views.job_rerun, name="rerun"),
 ]

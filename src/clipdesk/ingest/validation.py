@@ -128,6 +128,9 @@ def inspect_media(path: str | os.PathLike, *, max_bytes: int) -> MediaFacts:
         )
         _decode_some(name, container, audio, seconds=1.0)
     _check_riff_length(path)
+    cut = pipeline_audio.frames_shortfall(path)
+    if cut:
+        raise Truncated(f"{name}: {pipeline_audio.truncated_frames_message(*cut)}")
     if facts.format_name not in _ESTIMATED_DURATION:
         _check_end(path, facts)
     return facts

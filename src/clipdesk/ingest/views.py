@@ -139,6 +139,21 @@ def job_cancel(request, pk: int):
     return _act(request, pk, actions.cancel_job, "Job {pk} is cancelled.")
 
 
+@staff_required
+@require_POST
+def job_rerun(request, pk: int):
+    """Runs the recording again in the language chosen (a new job, a new draft)."""
+    _require(request)
+    job = get_object_or_404(IngestJob, pk=pk)
+    try:
+        new = actions.rerun_job(job, user=request.user, language=request.POST.get("language", ""))
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+        return redirect(job)
+    messages.success(request, f"Job {pk} runs again in {new.language} as job {new.pk}.")
+    return redirect(new)
+
+
 def _act(request, pk: int, action, success: str):
     _require(request)
     job = get_object_or_404(IngestJob, pk=pk)

@@ -17,6 +17,7 @@ __all__ = [
     "AudioData",
     "MediaError",
     "NoAudioStreamError",
+    "NoSpeechError",
     "NotMediaError",
     "TruncatedMediaError",
     "UnsupportedCodecError",
@@ -46,6 +47,10 @@ class TruncatedMediaError(MediaError):
 
 class UnsupportedCodecError(MediaError):
     """The audio track uses a codec this build of FFmpeg cannot decode."""
+
+
+class NoSpeechError(MediaError):
+    """The recording decodes, but the voice activity detector finds no speech in it."""
 
 
 @dataclass
@@ -127,6 +132,108 @@ def _riff_shortfall(path: str, size: int) -> int:
     return max(0, declared - size)
 
 
+# MPEG audio frame headers: bit rates (kbit/s) by (version is MPEG-1, layer) and sample rates by version.
+_MP3_BITRATES = {
+    (True, 1): (0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448),
+    (True, 2): (0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384),
+    (True, 3): (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),
+    (False, 1): (0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256),
+    (False, 2): (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),
+    (False, 3): (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),
+}
+_MP3_RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}
+
+
+def _mp3_frame_length(head: bytes) -> int | None:
+    """The length in bytes of the MPEG audio frame whose 4-byte header is ``head``, None if it is not one."""
+    if len(head) < 4 or head[0] != 0xFF or head[1] & 0xE0 != 0xE0:
+        return None
+    version, layer = (head[1] >> 3) & 3, 4 - ((head[1] >> 1) & 3)
+    bitrate_index, rate_index, padding = head[2] >> 4, (head[2] >> 2) & 3, (head[2] >> 1) & 1
+    if version == 1 or layer == 4 or bitrate_index in (0, 15) or rate_index == 3:
+        return None
+    mpeg1 = version == 3
+    bitrate = _MP3_BITRATES[(mpeg1, layer)][bitrate_index] * 1000
+    rate = _MP3_RATES[version][rate_index]
+    if layer == 1:
+        return (12 * bitrate // rate + padding) * 4
+    return (144 if mpeg1 or layer == 2 else 72) * bitrate // rate + padding
+
+
+def _adts_frame_length(head: bytes) -> int | None:
+    """The length of the ADTS (raw AAC) frame whose header starts ``head``, None if it is not one."""
+    if len(head) < 7 or head[0] != 0xFF or head[1] & 0xF6 != 0xF0:
+        return None
+    length = ((head[3] & 3) << 11) | (head[4] << 3) | (head[5] >> 5)
+    return length if length >= 7 else None
+
+
+def _id3_size(data) -> int:
+    if data[:3] != b"ID3" or len(data) < 10:
+        return 0
+    size = (data[6] << 21) | (data[7] << 14) | (data[8] << 7) | data[9]
+    return 10 + size + (10 if data[5] & 0x10 else 0)
+
+
+def frames_shortfall(path: str | os.PathLike) -> tuple[int, int] | None:
+    """(bytes expected, bytes present) for an MP3 or ADTS AAC file cut off, else None.
+
+    These formats have no index: FFmpeg reads a cut-off copy to its end and estimates its length from
+    the bit rate, so the copy "lasts" what it holds. But every frame states its own length, so the last
+    frame of a copy cut mid-frame runs past the end of the file; and an MP3 encoder's Xing/Info header
+    (LAME and FFmpeg write one) states the bytes of the whole stream, which finds a cut between frames.
+    The frames are walked from the first to the last, so a damaged file in between is left to decoding.
+    """
+    import mmap
+
+    path = os.fspath(path)
+    size = os.path.getsize(path)
+    if size < 16:
+        return None
+    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        start = _id3_size(data)
+        if start >= size:
+            return (start, size)
+        kind = None
+        for frame_length, name in ((_mp3_frame_length, "mp3"), (_adts_frame_length, "adts")):
+            first = frame_length(data[start : start + 7])
+            # Two frames in a row (or one that runs past the end) make the format sure.
+            if first and (start + first >= size or frame_length(data[start + first : start + first + 7])):
+                kind = (frame_length, name)
+                break
+        if kind is None:
+            return None
+        frame_length, name = kind
+        if name == "mp3":
+            first = data[start : start + 200]
+            for tag in (b"Xing", b"Info"):
+                at = first.find(tag)
+                if at > 0:
+                    flags = int.from_bytes(first[at + 4 : at + 8], "big")
+                    field = at + 8 + (4 if flags & 1 else 0)
+                    if flags & 2 and len(first) >= field + 4:
+                        declared = int.from_bytes(first[field : field + 4], "big")
+                        if declared and start + declared > size:
+                            return (start + declared, size)
+                    break
+        position = start
+        while position < size:
+            length = frame_length(data[position : position + 7])
+            if length is None:
+                return None  # a tag (ID3v1, APE) or damage: not a cut
+            if position + length > size:
+                return (position + length, size)
+            position += length
+    return None
+
+
+def truncated_frames_message(expected: int, present: int) -> str:
+    return (
+        f"the file is truncated: its last audio frame (or its header) needs {expected} bytes but only "
+        f"{present} are present. Copy or upload the complete file again."
+    )
+
+
 def decode_audio(
     path: str | os.PathLike,
     sample_rate: int = 16000,
@@ -149,6 +256,10 @@ def decode_audio(
             f"the file is truncated: its header declares {size + missing} bytes but only {size} are "
             "present. Copy or upload the complete file again.",
         )
+
+    cut = frames_shortfall(path)
+    if cut:
+        raise TruncatedMediaError(path, truncated_frames_message(*cut))
 
     try:
         container = av.open(path, mode="r", metadata_errors="ignore")

@@ -15,8 +15,13 @@ memory: peak 0.9 GiB against 0.6 GiB with ``batch_size=8`` (lower it to save mem
 ``PipelineOptions(batched=False)`` selects the sequential decoder.
 
 The batched decoder returns one segment per VAD chunk of up to 30 s; with word timestamps on,
-such segments are split at sentence ends and pauses (see :func:`_split_points`), so that a
-segment stays a subtitle-sized unit for the speaker and translation steps.
+such segments are split into lines at sentence ends and pauses, and lines cut by a window edge are
+joined again (see :mod:`.lines`).
+
+Before decoding, the language of each voice-activity chunk is identified (:mod:`.languages`), and
+each window is decoded in its own language: a recording in two languages keeps both. After
+decoding, the safeguards of :mod:`.safeguards` decide whether a window is decoded again with
+faster-whisper's temperature fallback, and mark what still fails uncertain.
 """
 
 from __future__ import annotations
@@ -30,9 +35,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from faster_whisper import BatchedInferencePipeline, WhisperModel
+from faster_whisper.vad import VadOptions, get_speech_timestamps
 
+from . import languages, safeguards
 from .audio import AudioData, decode_audio
+from .lines import LineRules, join, split_points
 from .models import load_whisper
+from .safeguards import Thresholds
 from .speakers import analyse_channels, dominant_channel, embedding_speakers
 from .translate import CTranslate2Translator, NoTranslator, Translator, WhisperTranslator, translate
 
@@ -42,23 +51,28 @@ logger = logging.getLogger(__name__)
 
 SPEAKER_MODES = ("auto", "channels", "embeddings", "none")
 TRANSLATE_MODES = ("whisper", "ctranslate2", "none")
-# Sentence-final marks: Latin, CJK ideographic full stop and full-width ? and !, Arabic ?, ellipsis.
-_SENTENCE_END = (".", "?", "!", "\u3002", "\uff1f", "\uff01", "\u061f", "\u2026")
+WINDOW_S = 30.0  # Whisper's window
+RATE = 16000
+SHORT_CHUNK_S = 1.5  # languages.smooth: shorter chunks take their neighbours' language
 
 
 @dataclass
 class PipelineOptions:
     """What to run.
 
-    ``language``: Whisper language code, or None to identify it. ``translate``: "whisper"
-    (Whisper's own translate task), "ctranslate2" (a text model in ``translation_model``, a
-    directory) or "none" (translations left empty for a human). Speech already in English is its
-    own translation. ``speakers``: "auto" (one speaker per channel for a stereo recording whose
-    channels carry different voices, else voice embeddings when ``resemblyzer`` is installed, else
-    everyone is speaker 0), "channels", "embeddings", or "none" (speaker left None).
+    ``language``: Whisper language code, or None to identify it per stretch of speech;
+    ``languages``: the codes a channel usually broadcasts in, which narrow that identification.
+    ``translate``: "whisper" (Whisper's own translate task), "ctranslate2" (a text model in
+    ``translation_model``, a directory) or "none" (translations left empty for a human). Speech
+    already in English is its own translation. ``speakers``: "auto" (one speaker per channel for a
+    stereo recording whose channels carry different voices, else voice embeddings when
+    ``resemblyzer`` is installed, else everyone is speaker 0), "channels", "embeddings", or "none"
+    (speaker left None). ``safeguards``: re-decode what fails faster-whisper's checks with its
+    temperature fallback, and mark what still fails uncertain (off only to measure their cost).
     """
 
     language: str | None = None
+    languages: tuple[str, ...] = ()
     batch_size: int = 8
     beam_size: int = 5
     vad: bool = True
@@ -68,7 +82,11 @@ class PipelineOptions:
     translation_model: str | None = None
     speakers: str = "auto"
     initial_prompt: str | None = None
-    max_segment_ms: int = 12_000
+    safeguards: bool = True
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    lines: LineRules = field(default_factory=LineRules)
+    # A short chunk identified below this takes its longer neighbour's language.
+    confident_language: float = 0.9
     crosstalk_db: float = 10.0
 
     def __post_init__(self) -> None:
@@ -80,6 +98,7 @@ class PipelineOptions:
             raise ValueError('translate="ctranslate2" needs translation_model (a model directory)')
         if self.batch_size < 1 or self.beam_size < 1:
             raise ValueError("batch_size and beam_size must be at least 1")
+        self.languages = tuple(self.languages or ())
 
 
 @dataclass
@@ -92,8 +111,13 @@ class Word:
 
 @dataclass
 class Segment:
-    """A transcribed phrase. ``translation`` is its English text ("" when left to a human, None
-    until translated); ``channel`` is the source channel for dual-channel recordings."""
+    """A transcribed line. ``translation`` is its English text ("" when left to a human, None
+    until translated); ``channel`` is the source channel for dual-channel recordings.
+
+    ``language`` is this line's own language and ``language_probability`` the model's belief in it;
+    ``avg_logprob``, ``no_speech_prob`` and ``compression_ratio`` are the decoder's scores of the
+    decoding it came from. ``uncertain`` lists why the line is not to be trusted (see
+    :mod:`.safeguards`; "translation-..." for its English), empty when it passed every check."""
 
     start_ms: int
     end_ms: int
@@ -101,16 +125,22 @@ class Segment:
     words: list[Word] = field(default_factory=list)
     speaker: int | None = None
     language: str = ""
+    language_probability: float = 1.0
     avg_logprob: float = 0.0
     no_speech_prob: float = 0.0
+    compression_ratio: float = 0.0
     channel: int | None = None
     translation: str | None = None
+    uncertain: list[str] = field(default_factory=list)
 
 
 @dataclass
 class TranscriptionInfo:
-    """Known before the first segment. ``speaker_mode`` is the mode actually used: "channels",
-    "embeddings", "single" (everyone speaker 0) or "none"."""
+    """What the run is about. ``language`` and ``language_probability`` are those of the language
+    spoken longest, and ``languages`` the seconds of speech per language: identification runs
+    stretch by stretch, so they are final once the segments have been consumed (before that,
+    ``language`` is the one asked for, or ""). ``speaker_mode`` is the mode actually used:
+    "channels", "embeddings", "single" (everyone speaker 0) or "none"."""
 
     language: str
     language_probability: float
@@ -119,6 +149,7 @@ class TranscriptionInfo:
     source_channels: int
     speaker_mode: str
     batched: bool
+    languages: dict[str, float] = field(default_factory=dict)
 
     def progress(self, segment: Segment) -> float:
         """Fraction of the recording done once ``segment`` has arrived."""
@@ -126,27 +157,138 @@ class TranscriptionInfo:
             return 1.0
         return min(1.0, max(0.0, segment.end_ms / 1000.0 / self.duration))
 
+    def note(self, segment: Segment) -> None:
+        """Counts ``segment`` towards the languages spoken."""
+        if not segment.language:
+            return
+        seconds = (segment.end_ms - segment.start_ms) / 1000
+        before = self.languages.get(segment.language, 0.0)
+        self.languages[segment.language] = before + seconds
+        main = max(self.languages, key=self.languages.get)
+        if main == segment.language:
+            # The probability of the main language: its lines' probabilities, weighted by length.
+            weight = before / max(1e-9, before + seconds)
+            if self.language != main:
+                weight = 0.0 if before == 0 else weight
+            previous = self.language_probability if self.language == main else segment.language_probability
+            self.language_probability = previous * weight + segment.language_probability * (1 - weight)
+        self.language = main
+
 
 def _ms(seconds: float) -> int:
     return round(float(seconds) * 1000)
 
 
-def _split_points(words: list, max_ms: int, pause_ms: int = 600, min_sentence_ms: int = 500) -> list[int]:
-    """Indices of the words that start a new piece: after a sentence end (once the piece lasts
-    ``min_sentence_ms``, so "Mr." stays attached), after a pause, or before a piece would run past
-    ``max_ms``. ``words`` are faster-whisper words (times in seconds)."""
-    points = []
-    first = 0
-    for index in range(1, len(words)):
-        previous, word = words[index - 1], words[index]
-        so_far = _ms(previous.end) - _ms(words[first].start)
-        ended = previous.word.rstrip().endswith(_SENTENCE_END) and so_far >= min_sentence_ms
-        gap = _ms(word.start) - _ms(previous.end)
-        length = _ms(word.end) - _ms(words[first].start)
-        if ended or gap >= pause_ms or length > max_ms:
-            points.append(index)
-            first = index
-    return points
+@dataclass
+class _Window:
+    """One decoding window: consecutive voice-activity chunks (sample indices) within 30 seconds."""
+
+    chunks: list[tuple[int, int]]
+    language: str | None = None
+    probability: float = 1.0
+
+    @property
+    def start(self) -> int:
+        return self.chunks[0][0]
+
+    @property
+    def end(self) -> int:
+        return self.chunks[-1][1]
+
+    def clip(self) -> dict:
+        return {"start": self.start / RATE, "end": self.end / RATE}
+
+    def seek(self, frames_per_second: int) -> int:
+        """The seek faster-whisper gives this window's segments (computed as it does)."""
+        return int(int(self.clip()["start"] * RATE) / RATE * frames_per_second)
+
+
+def windows(
+    chunks: list[dict], labels: list[tuple[str, float]] | None = None, limit_s: float = WINDOW_S
+) -> list[_Window]:
+    """Groups voice-activity chunks into decoding windows of at most ``limit_s`` each and of one
+        language (``labels``: each chunk's (language, probability), None when the language is given),
+        keeping the timeline: silences between chunks stay inside a window, so its times need no
+        remapping. A window's probability is its chunks', weighted by their length (a short chunk,
+    whose language came from its neighbours, weighs a tenth)."""
+    result: list[_Window] = []
+    weights: list[float] = []
+    for index, chunk in enumerate(chunks):
+        span = (int(chunk["start"]), int(chunk["end"]))
+        language, probability = labels[index] if labels else (None, 1.0)
+        # A chunk too short to be identified alone (it took its neighbours' language) counts little.
+        length = span[1] - span[0]
+        if length < SHORT_CHUNK_S * RATE:
+            length = length // 10 or 1
+        current = result[-1] if result else None
+        if current and current.language == language and span[1] - current.start <= limit_s * RATE:
+            total = weights[-1] + length
+            current.probability = (current.probability * weights[-1] + probability * length) / max(1, total)
+            current.chunks.append(span)
+            weights[-1] = total
+        else:
+            result.append(_Window([span], language, probability))
+            weights.append(length)
+    return result
+
+
+class _Decoder(BatchedInferencePipeline):
+    """faster-whisper's batched decoder, each window decoded in its own language (``languages``:
+    seek → language code), where faster-whisper gives a whole batch one language."""
+
+    def __init__(self, model: WhisperModel, languages: dict[int, str]):
+        super().__init__(model)
+        self.languages = languages
+
+    def forward(self, features, tokenizer, chunks_metadata, options):
+        self._seeks = [int(m["offset"] * self.model.frames_per_second) for m in chunks_metadata]
+        return super().forward(features, tokenizer, chunks_metadata, options)
+
+    def generate_segment_batched(self, features, tokenizer, options):
+        # faster-whisper 1.2.1's own, with each item's language token set from ``languages``.
+        prompt = self.model.get_prompt(
+            tokenizer,
+            previous_tokens=(
+                tokenizer.encode(options.initial_prompt) if options.initial_prompt is not None else []
+            ),
+            without_timestamps=options.without_timestamps,
+            hotwords=options.hotwords,
+        )
+        encoder_output = self.model.encode(features)
+        prompts = [prompt.copy() for _ in range(features.shape[0])]
+        if tokenizer.language is not None:
+            index = prompt.index(tokenizer.language)
+            for i, seek in enumerate(self._seeks):
+                language = self.languages.get(seek)
+                if language:
+                    prompts[i][index] = tokenizer.tokenizer.token_to_id(f"<|{language}|>")
+        results = self.model.model.generate(
+            encoder_output,
+            prompts,
+            beam_size=options.beam_size,
+            patience=options.patience,
+            length_penalty=options.length_penalty,
+            max_length=self.model.max_length,
+            suppress_blank=options.suppress_blank,
+            suppress_tokens=options.suppress_tokens,
+            return_scores=True,
+            return_no_speech_prob=True,
+            sampling_temperature=options.temperatures[0],
+            repetition_penalty=options.repetition_penalty,
+            no_repeat_ngram_size=options.no_repeat_ngram_size,
+        )
+        output = []
+        for result in results:
+            length = len(result.sequences_ids[0])
+            cumulative = result.scores[0] * (length**options.length_penalty)
+            output.append(
+                dict(
+                    avg_logprob=cumulative / (length + 1),
+                    no_speech_prob=result.no_speech_prob,
+                    tokens=result.sequences_ids[0],
+                )
+            )
+        return encoder_output, output
 
 
 class Pipeline:
@@ -171,7 +313,7 @@ class Pipeline:
     def transcribe(
         self, audio: str | os.PathLike | AudioData, options: PipelineOptions | None = None
     ) -> tuple[Iterator[Segment], TranscriptionInfo]:
-        """Starts a transcription: language identification and VAD run now, decoding lazily."""
+        """Starts a transcription: voice activity runs now, identification and decoding lazily."""
         options = options or PipelineOptions()
         if not isinstance(audio, AudioData):
             audio = decode_audio(audio)
@@ -183,32 +325,37 @@ class Pipeline:
 
         if mode == "channels":
             runs = [self._decode(audio.channels[c], options, channel=c) for c in (0, 1)]
-            first = max((info for _, info in runs), key=lambda info: info.duration_after_vad)
+            after_vad = max(after for _, after in runs)
             segments: Iterable[Segment] = heapq.merge(
                 *(segs for segs, _ in runs), key=lambda s: (s.start_ms, s.end_ms)
             )
             segments = self._drop_crosstalk(segments, audio, options)
         else:
-            segments, first = self._decode(audio.samples, options, channel=None)
+            segments, after_vad = self._decode(audio.samples, options, channel=None)
 
         info = TranscriptionInfo(
-            language=first.language,
-            language_probability=float(first.language_probability),
+            language=options.language or "",
+            language_probability=1.0 if options.language else 0.0,
             duration=audio.duration,
-            duration_after_vad=float(first.duration_after_vad),
+            duration_after_vad=after_vad,
             source_channels=audio.source_channels,
             speaker_mode=mode,
             batched=options.batched,
         )
         segments = self._label_speakers(segments, mode, audio)
         segments = self._translate(segments, translator, options.batch_size)
-        return segments, info
+        return self._noted(segments, info), info
 
     def translator(self, options: PipelineOptions, audio: AudioData) -> Translator:
         """The translator ``options`` ask for (CTranslate2 models are loaded once and kept)."""
         if options.translate == "whisper":
             return WhisperTranslator(
-                self.model, audio, beam_size=options.beam_size, batch_size=options.batch_size
+                self.model,
+                audio,
+                beam_size=options.beam_size,
+                batch_size=options.batch_size,
+                safeguards=options.safeguards,
+                thresholds=options.thresholds,
             )
         if options.translate == "ctranslate2":
             key = os.fspath(options.translation_model)
@@ -218,6 +365,12 @@ class Pipeline:
         return NoTranslator()
 
     # -- steps ------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _noted(segments: Iterable[Segment], info: TranscriptionInfo) -> Iterator[Segment]:
+        for segment in segments:
+            info.note(segment)
+            yield segment
 
     def _speaker_mode(self, audio: AudioData, options: PipelineOptions) -> str:
         wanted = options.speakers
@@ -234,54 +387,194 @@ class Pipeline:
         return "single"
 
     def _decode(self, signal: np.ndarray, options: PipelineOptions, channel: int | None):
-        common = dict(
-            language=options.language,
+        """The lines of one signal, lazily, and its seconds of speech."""
+        if not options.batched:
+            fw_segments, info = self.model.transcribe(
+                signal,
+                language=options.language,
+                beam_size=options.beam_size,
+                word_timestamps=options.word_timestamps,
+                initial_prompt=options.initial_prompt,
+                vad_filter=options.vad,
+                condition_on_previous_text=False,
+            )
+            probability = float(info.language_probability)
+            if options.language is None and options.languages and info.language not in options.languages:
+                # faster-whisper identified a language the channel does not speak: decode again in the
+                # channel's language that the model finds most likely.
+                language, probability = languages.choose(info.all_language_probs or [], options.languages)
+                fw_segments, info = self.model.transcribe(
+                    signal,
+                    language=language,
+                    beam_size=options.beam_size,
+                    word_timestamps=options.word_timestamps,
+                    initial_prompt=options.initial_prompt,
+                    vad_filter=options.vad,
+                    condition_on_previous_text=False,
+                )
+            lines = (
+                line
+                for s in fw_segments
+                for line in self._lines(s, 0.0, info.language, probability, [], channel, options)
+            )
+            return lines, float(info.duration_after_vad)
+
+        if options.vad:
+            chunks = get_speech_timestamps(
+                signal, VadOptions(max_speech_duration_s=WINDOW_S, min_silence_duration_ms=160)
+            )
+        else:
+            step = int(WINDOW_S * RATE)
+            chunks = [
+                {"start": s, "end": min(s + step, signal.shape[0])} for s in range(0, signal.shape[0], step)
+            ]
+        after_vad = sum(c["end"] - c["start"] for c in chunks) / RATE
+        lines = self._decode_windows(signal, chunks, options, channel)
+        return join(lines, options.lines), after_vad
+
+    def _decode_windows(self, signal, chunks: list[dict], options: PipelineOptions, channel):
+        """Identifies each chunk's language (unless it is given), then decodes windows of chunks in
+        one language, batch by batch, in order."""
+        labels = None
+        if options.language is None and chunks:
+            if not self.model.model.is_multilingual:
+                labels = [("en", 1.0)] * len(chunks)
+            else:
+                found = languages.identify(
+                    self.model, [signal[c["start"] : c["end"]] for c in chunks], options.languages
+                )
+                spans = [(c["start"] * 1000 // RATE, c["end"] * 1000 // RATE) for c in chunks]
+                labels = languages.smooth(
+                    spans, found, min_ms=int(SHORT_CHUNK_S * 1000), confident=options.confident_language
+                )
+        todo = windows(chunks, labels)
+        for window in todo:
+            window.language = window.language or options.language
+        for offset in range(0, len(todo), options.batch_size):
+            batch = todo[offset : offset + options.batch_size]
+            for window, fw_segments in self._batched(signal, batch, options):
+                yield from self._checked(signal, window, fw_segments, options, channel)
+
+    def _batched(self, signal, batch: list[_Window], options: PipelineOptions):
+        """(window, its faster-whisper segments) for each window of ``batch``, in one batched run."""
+        fps = self.model.frames_per_second
+        decoder = _Decoder(self.model, {w.seek(fps): w.language for w in batch})
+        fw_segments, _ = decoder.transcribe(
+            signal,
+            language=batch[0].language,  # names the tokenizer; each window gets its own (above)
             beam_size=options.beam_size,
             word_timestamps=options.word_timestamps,
             initial_prompt=options.initial_prompt,
+            batch_size=len(batch),
+            clip_timestamps=[w.clip() for w in batch],
         )
-        if options.batched:
-            # One BatchedInferencePipeline per run: it keeps per-run state (last speech timestamp).
-            batched = BatchedInferencePipeline(self.model)
-            extra: dict = {"batch_size": options.batch_size}
-            if not options.vad:
-                duration = signal.shape[0] / 16000
-                extra["clip_timestamps"] = [
-                    {"start": t, "end": min(t + 30.0, duration)} for t in np.arange(0.0, duration, 30.0)
-                ]
-            fw_segments, info = batched.transcribe(signal, **common, **extra)
-        else:
-            fw_segments, info = self.model.transcribe(signal, vad_filter=options.vad, **common)
-        return self._convert(fw_segments, info.language, channel, options), info
+        grouped: dict[int, list] = {}
+        for s in fw_segments:
+            grouped.setdefault(s.seek, []).append(s)
+        for window in batch:
+            yield window, grouped.get(window.seek(fps), [])
+
+    def _checked(self, signal, window: _Window, fw_segments: list, options: PipelineOptions, channel):
+        """The lines of one decoded window, after the safeguards: a window whose decoding fails
+        them is decoded again by faster-whisper's sequential ``transcribe`` with its temperature
+        fallback; what still fails is kept, marked uncertain."""
+        text = "".join(s.text for s in fw_segments).strip()
+        reasons: list[str] = []
+        if options.safeguards and fw_segments:
+            first = fw_segments[0]  # the batched decoder scores the window as a whole
+            reasons = safeguards.judge(
+                text,
+                avg_logprob=first.avg_logprob,
+                no_speech_prob=first.no_speech_prob,
+                thresholds=options.thresholds,
+            )
+        if reasons:
+            logger.info(
+                "re-decoding %.1f-%.1f s (%s): %r", window.start / RATE, window.end / RATE, reasons, text
+            )
+            again = self._fallback(signal[window.start : window.end], window.language, options)
+            if again:
+                for s in again:
+                    still = safeguards.judge(
+                        s.text,
+                        avg_logprob=s.avg_logprob,
+                        no_speech_prob=s.no_speech_prob,
+                        ratio=s.compression_ratio,
+                        thresholds=options.thresholds,
+                    )
+                    yield from self._lines(
+                        s, window.start / RATE, window.language, window.probability, still, channel, options
+                    )
+                return
+            # faster-whisper found no speech in it at all: keep what was heard, marked.
+        for s in fw_segments:
+            yield from self._lines(s, 0.0, window.language, window.probability, reasons, channel, options)
+
+    def _fallback(self, span: np.ndarray, language: str | None, options: PipelineOptions) -> list:
+        t = options.thresholds
+        segments, _ = self.model.transcribe(
+            span,
+            language=language,
+            beam_size=options.beam_size,
+            word_timestamps=options.word_timestamps,
+            initial_prompt=options.initial_prompt,
+            vad_filter=False,
+            temperature=list(safeguards.FALLBACK_TEMPERATURES),
+            compression_ratio_threshold=t.compression_ratio,
+            log_prob_threshold=t.log_prob,
+            no_speech_threshold=t.no_speech,
+            condition_on_previous_text=False,
+        )
+        return [s for s in segments if s.text.strip()]
 
     @staticmethod
-    def _convert(fw_segments, language: str, channel: int | None, options: PipelineOptions):
-        for s in fw_segments:
-            words = list(s.words or [])
-            points = _split_points(words, options.max_segment_ms) if words else []
-            bounds = [0, *points, len(words)]
-            for piece_index, (a, b) in enumerate(itertools.pairwise(bounds)):
-                piece = words[a:b]
-                if points:
-                    text = "".join(w.word for w in piece).strip()
-                    start = _ms(piece[0].start) if piece_index else _ms(min(s.start, piece[0].start))
-                    end = _ms(piece[-1].end) if b < len(words) else _ms(max(s.end, piece[-1].end))
-                else:
-                    text, start, end = s.text.strip(), _ms(s.start), _ms(s.end)
-                if not text:
-                    continue
-                yield Segment(
-                    start_ms=start,
-                    end_ms=end,
-                    text=text,
-                    words=[
-                        Word(_ms(w.start), _ms(w.end), w.word.strip(), float(w.probability)) for w in piece
-                    ],
-                    language=language,
-                    avg_logprob=float(s.avg_logprob),
-                    no_speech_prob=float(s.no_speech_prob),
-                    channel=channel,
-                )
+    def _lines(
+        s,
+        offset: float,
+        language: str,
+        probability: float,
+        reasons: list[str],
+        channel,
+        options: PipelineOptions,
+    ) -> Iterator[Segment]:
+        """The transcript lines of one faster-whisper segment (times shifted by ``offset`` seconds)."""
+        words = list(s.words or [])
+        points = split_points(words, options.lines) if words else []
+        bounds = [0, *points, len(words)]
+        ratio = float(getattr(s, "compression_ratio", 0.0) or safeguards.compression_ratio(s.text))
+        for a, b in itertools.pairwise(bounds):
+            piece = words[a:b]
+            if piece:
+                text = "".join(w.word for w in piece).strip()
+                start = _ms(offset + (piece[0].start if a else min(s.start, piece[0].start)))
+                end = _ms(offset + (piece[-1].end if b < len(words) else max(s.end, piece[-1].end)))
+            else:
+                text, start, end = s.text.strip(), _ms(offset + s.start), _ms(offset + s.end)
+            if not text:
+                continue
+            line_reasons = list(reasons)
+            if (
+                options.safeguards
+                and safeguards.REPETITION not in line_reasons
+                and safeguards.repetition(text)
+            ):
+                line_reasons.append(safeguards.REPETITION)
+            yield Segment(
+                start_ms=start,
+                end_ms=max(start, end),
+                text=text,
+                words=[
+                    Word(_ms(offset + w.start), _ms(offset + w.end), w.word.strip(), float(w.probability))
+                    for w in piece
+                ],
+                language=language,
+                language_probability=float(probability),
+                avg_logprob=float(s.avg_logprob),
+                no_speech_prob=float(s.no_speech_prob),
+                compression_ratio=ratio,
+                channel=channel,
+                uncertain=line_reasons,
+            )
 
     @staticmethod
     def _drop_crosstalk(segments: Iterable[Segment], audio: AudioData, options: PipelineOptions):
@@ -313,7 +606,7 @@ class Pipeline:
 
     @staticmethod
     def _translate(segments: Iterable[Segment], translator: Translator | None, batch_size: int):
-        """Translates in groups of ``batch_size`` segments, so results still stream. Speech in
+        """Translates in groups of ``batch_size`` segments, so results still stream. A line in
         English is its own translation; with no translator the translation is left ""."""
         pending: list[Segment] = []
 

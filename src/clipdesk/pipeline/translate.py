@@ -28,6 +28,7 @@ import numpy as np
 
 from .audio import AudioData
 from .models import ModelError, _cpu_threads
+from .safeguards import FALLBACK_TEMPERATURES, Thresholds, judge
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
@@ -76,11 +77,17 @@ class NoTranslator:
 
 
 class WhisperTranslator:
-    """Whisper's own speech-to-English translation, one decode per segment span.
+    """Whisper's own speech-to-English translation, one decode per segment span, with the safeguards.
 
     ``audio`` is the recording the segments were transcribed from; a segment with a ``channel``
     (dual-channel recordings) is translated from that channel. ``pad_ms`` of context is added on
     each side of a span; a span is cut to Whisper's 30-second window.
+
+    Spans are decoded by faster-whisper's batched pipeline (one span per item). With ``safeguards``
+    on, a translation that fails the checks of :mod:`.safeguards` (it loops, or the decoder was
+    unsure) is decoded again by faster-whisper's sequential ``transcribe`` with its temperature
+    fallback and no conditioning on previous text; one that still fails is kept, and its segment is
+    marked uncertain ("translation-" and the reason).
     """
 
     def __init__(
@@ -91,27 +98,37 @@ class WhisperTranslator:
         beam_size: int = 5,
         batch_size: int = 8,
         pad_ms: int = 200,
+        safeguards: bool = True,
+        thresholds: Thresholds | None = None,
     ):
         self.model = model
         self.audio = audio
         self.beam_size = beam_size
         self.batch_size = max(1, batch_size)
         self.pad_ms = pad_ms
+        self.safeguards = safeguards
+        self.thresholds = thresholds or Thresholds()
 
-    def _span(self, segment: Segment) -> np.ndarray:
+    def _signal(self, segment: Segment) -> np.ndarray:
         audio = self.audio
-        signal = audio.samples
         if segment.channel is not None and segment.channel < len(audio.channels):
-            signal = audio.channels[segment.channel]
-        rate = audio.sample_rate
+            return audio.channels[segment.channel]
+        return audio.samples
+
+    def _bounds(self, segment: Segment, signal: np.ndarray) -> tuple[int, int]:
+        rate = self.audio.sample_rate
         start = max(0, (segment.start_ms - self.pad_ms) * rate // 1000)
         end = min(signal.shape[0], (segment.end_ms + self.pad_ms) * rate // 1000, start + 30 * rate)
+        return start, end
+
+    def _span(self, segment: Segment) -> np.ndarray:
+        signal = self._signal(segment)
+        start, end = self._bounds(segment, signal)
         return signal[start:end]
 
     def translate(self, segments: Sequence[Segment], source_language: str) -> list[str]:
-        from faster_whisper.audio import pad_or_trim
-        from faster_whisper.tokenizer import _LANGUAGE_CODES, Tokenizer
-        from faster_whisper.transcribe import get_suppressed_tokens
+        from faster_whisper import BatchedInferencePipeline
+        from faster_whisper.tokenizer import _LANGUAGE_CODES
 
         if not segments:
             return []
@@ -119,9 +136,6 @@ class WhisperTranslator:
             raise TranslationError("this Whisper model is English-only and cannot translate.")
         if source_language not in _LANGUAGE_CODES:
             raise TranslationError(f"Whisper does not know the language code {source_language!r}.")
-        tokenizer = Tokenizer(self.model.hf_tokenizer, True, task="translate", language=source_language)
-        prompt = self.model.get_prompt(tokenizer, [], without_timestamps=True)
-        suppress = get_suppressed_tokens(tokenizer, [-1])
 
         texts = [""] * len(segments)
         todo = [
@@ -129,23 +143,84 @@ class WhisperTranslator:
             for i, segment in enumerate(segments)
             if segment.text.strip() and segment.end_ms > segment.start_ms
         ]
-        for offset in range(0, len(todo), self.batch_size):
-            batch = todo[offset : offset + self.batch_size]
-            features = np.stack(
-                [pad_or_trim(self.model.feature_extractor(self._span(segments[i]))[..., :-1]) for i in batch]
-            )
-            encoded = self.model.encode(features)
-            results = self.model.model.generate(
-                encoded,
-                [list(prompt) for _ in batch],
-                beam_size=self.beam_size,
-                max_length=self.model.max_length,
-                suppress_blank=True,
-                suppress_tokens=suppress,
-            )
-            for i, result in zip(batch, results, strict=True):
-                texts[i] = tokenizer.decode(result.sequences_ids[0]).strip()
+        # One batched run per source signal (a channel of a dual-channel recording, or the mix).
+        by_signal: dict[int | None, list[int]] = {}
+        for i in todo:
+            channel = segments[i].channel if segments[i].channel is not None else None
+            by_signal.setdefault(channel, []).append(i)
+        frames_per_second = self.model.frames_per_second
+        rate = self.audio.sample_rate
+        for indices in by_signal.values():
+            signal = self._signal(segments[indices[0]])
+            for offset in range(0, len(indices), self.batch_size):
+                batch = indices[offset : offset + self.batch_size]
+                bounds = [self._bounds(segments[i], signal) for i in batch]
+                decoded, _ = BatchedInferencePipeline(self.model).transcribe(
+                    signal,
+                    language=source_language,
+                    task="translate",
+                    beam_size=self.beam_size,
+                    batch_size=len(batch),
+                    clip_timestamps=[{"start": a / rate, "end": b / rate} for a, b in bounds],
+                    without_timestamps=True,
+                    word_timestamps=False,
+                )
+                # Items come back in order; each is found by its window's start (its seek).
+                results: list[list] = [[] for _ in batch]
+                seeks = [int(a / rate * frames_per_second) for a, _ in bounds]
+                item = 0
+                for result in decoded:
+                    while item < len(batch) - 1 and seeks[item] != result.seek:
+                        item += 1
+                    results[item].append(result)
+                for i, (a, b), parts in zip(batch, bounds, results, strict=True):
+                    texts[i] = self._checked(segments[i], signal[a:b], parts, source_language)
         return texts
+
+    def _checked(self, segment: Segment, span: np.ndarray, parts: list, source_language: str) -> str:
+        text = " ".join(p.text.strip() for p in parts).strip()
+        if not self.safeguards or not parts:
+            return text
+        reasons = judge(
+            text,
+            avg_logprob=min(p.avg_logprob for p in parts),
+            no_speech_prob=max(p.no_speech_prob for p in parts),
+            thresholds=self.thresholds,
+        )
+        if not reasons:
+            return text
+        t = self.thresholds
+        again, _ = self.model.transcribe(
+            span,
+            language=source_language,
+            task="translate",
+            beam_size=self.beam_size,
+            vad_filter=False,
+            without_timestamps=True,
+            temperature=list(FALLBACK_TEMPERATURES),
+            compression_ratio_threshold=t.compression_ratio,
+            log_prob_threshold=t.log_prob,
+            no_speech_threshold=t.no_speech,
+            condition_on_previous_text=False,
+        )
+        again = [p for p in again if p.text.strip()]
+        if again:
+            text = " ".join(p.text.strip() for p in again)
+            reasons = [
+                reason
+                for p in again
+                for reason in judge(
+                    p.text,
+                    avg_logprob=p.avg_logprob,
+                    no_speech_prob=p.no_speech_prob,
+                    ratio=p.compression_ratio,
+                    thresholds=t,
+                )
+            ]
+        for reason in dict.fromkeys(reasons):
+            if f"translation-{reason}" not in segment.uncertain:
+                segment.uncertain.append(f"translation-{reason}")
+        return text
 
 
 class CTranslate2Translator:

@@ -10,7 +10,8 @@ from django.conf import settings
 from clipdesk.archive.citation import Citation, format_time
 from clipdesk.archive.models import Clip
 
-from .models import Segment
+from .captions import split_line, stretch
+from .models import MACHINE_FIELDS, Segment
 from .subtitles import Cue, to_srt, to_webvtt
 
 FORMATS = ("vtt", "srt", "txt", "json")
@@ -54,16 +55,21 @@ def cues(clip: Clip, language: str) -> list[Cue]:
         raise ExportError(
             f"Clip {clip.reference} has no text in {language!r}; captions exist in {available}."
         )
+    # Each line becomes one cue, or several by the subtitle rules (see captions.py); their identifiers
+    # name the line ("line-3", "line-3-2").
+    timed = []
+    for s in segments:
+        if not (s.is_timed and getattr(s, field).strip()):
+            continue
+        words = s.words if field == "original_text" else None
+        parts = split_line(s.start_ms, s.end_ms, getattr(s, field), words)
+        for number, (start, end, text) in enumerate(parts, start=1):
+            identifier = f"line-{s.position + 1}" + (f"-{number}" if len(parts) > 1 else "")
+            timed.append([start, end, text, s.speaker.label if s.speaker else None, identifier])
+    stretch(timed)
     return [
-        Cue(
-            start_ms=s.start_ms,
-            end_ms=s.end_ms,
-            text=getattr(s, field),
-            speaker=s.speaker.label if s.speaker else None,
-            identifier=f"line-{s.position + 1}",
-        )
-        for s in segments
-        if s.is_timed and getattr(s, field).strip()
+        Cue(start_ms=start, end_ms=end, text=text, speaker=speaker, identifier=identifier)
+        for start, end, text, speaker, identifier in timed
     ]
 
 
@@ -101,8 +107,10 @@ def to_text(clip: Clip) -> str:
     return "\n".join(lines) + "\n"
 
 
-def clip_document(clip: Clip) -> dict:
-    """The whole clip and its segments as JSON-ready data."""
+def clip_document(clip: Clip, *, staff: bool = False) -> dict:
+    """The whole clip and its segments as JSON-ready data. For ``staff``, each machine line also
+    carries what the speech pipeline knew of it (MACHINE_FIELDS: words with times and probabilities,
+    the decoder's scores, its doubts): working data, not for the public document."""
     segments = _segments(clip)
     speakers = list(clip.speakers.select_related("person"))
     base = settings.CLIPDESK_BASE_URL
@@ -153,6 +161,7 @@ def clip_document(clip: Clip) -> dict:
                 "original_origin": s.original_origin,
                 "english_text": s.english_text,
                 "english_origin": s.english_origin,
+                **({name: getattr(s, name) for name in MACHINE_FIELDS} if staff else {}),
             }
             for s in segments
         ],

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from clipdesk.archive.citation import Citation, format_time
@@ -34,10 +35,14 @@ def clip_json(request, number: int):
     clip = _clip_for(request, number)
     if isinstance(clip, HttpResponse):
         return clip
+    staff = request.user.is_staff
     response = JsonResponse(
-        export.clip_document(clip), json_dumps_params={"ensure_ascii": False, "indent": 1}
+        export.clip_document(clip, staff=staff), json_dumps_params={"ensure_ascii": False, "indent": 1}
     )
-    response["Access-Control-Allow-Origin"] = "*"
+    if staff:  # the pipeline's working data: for this staff member only, never a shared cache
+        patch_cache_control(response, private=True, no_store=True)
+    else:
+        response["Access-Control-Allow-Origin"] = "*"
     return response
 
 
