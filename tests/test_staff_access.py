@@ -59,6 +59,7 @@ def urls(timed_clip):
         "staff/ingest/<int:pk>/status.json": f"/staff/ingest/{job.pk}/status.json",
         "staff/ingest/<int:pk>/retry/": f"/staff/ingest/{job.pk}/retry/",
         "staff/ingest/<int:pk>/cancel/": f"/staff/ingest/{job.pk}/cancel/",
+        "staff/ingest/<int:pk>/rerun/": f"/staff/ingest/{job.pk}/rerun/",
         "desk/": "/desk/",
         "desk/requests/<int:pk>/": f"/desk/requests/{inquiry.pk}/",
         "desk/reports/<int:pk>/": f"/desk/reports/{report.pk}/",

@@ -114,8 +114,10 @@ def compare(source, restored, before: int, final: int) -> int:
         model_table = history_model.instance_type._meta.db_table
         current = {row["id"]: row for row in fetch(restored, f"SELECT * FROM {model_table}")}
         assert set(current) == {pk for pk, row in latest.items() if row["history_type"] != "-"}, model_table
+        # Columns the history leaves out (a segment's machine scores) are not compared.
+        tracked = [name for name in next(iter(current.values()), {}) if not kept or name in kept[0]]
         for pk, row in current.items():
-            assert row == {name: latest[pk][name] for name in row}, (
+            assert {name: row[name] for name in tracked} == {name: latest[pk][name] for name in tracked}, (
                 f"{model_table} {pk} differs from its history"
             )
 
