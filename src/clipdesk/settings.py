@@ -102,7 +102,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "clipdesk.archive.middleware.TrustedProxyMiddleware",
+    "clipdesk.operations.proxies.TrustedProxyMiddleware",
     "clipdesk.operations.middleware.HeadAsGetMiddleware",  # before anything that reads the method
     "clipdesk.operations.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
