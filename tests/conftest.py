@@ -80,7 +80,7 @@ def roles(db):
     from django.contrib.auth.management import create_permissions
     from django.contrib.auth.models import Group
 
-    from clipdesk.archive.roles import assign_roles
+    from clipdesk.accounts.roles import assign_roles
     from factories.archive import UserFactory
 
     if not Group.objects.exists():  # a transactional test flushed what the data migration made

@@ -102,7 +102,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "clipdesk.archive.middleware.TrustedProxyMiddleware",
+    "clipdesk.operations.proxies.TrustedProxyMiddleware",
     "clipdesk.operations.middleware.HeadAsGetMiddleware",  # before anything that reads the method
     "clipdesk.operations.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -347,7 +347,7 @@ else:
     }
 
 # Personal data: how long each kind is kept before the nightly purge anonymises it (or deletes it,
-# where nothing anonymous is worth keeping). src/clipdesk/operations/privacy.py and docs/privacy.md list
+# where nothing anonymous is worth keeping). src/clipdesk/privacy/__init__.py and docs/privacy.md list
 # every field. Receipts: set the years the law of your country requires donation records to be kept.
 CLIPDESK_RETAIN_REQUESTS_MONTHS = int(env("CLIPDESK_RETAIN_REQUESTS_MONTHS", "24"))
 CLIPDESK_RETAIN_RECEIPTS_YEARS = int(env("CLIPDESK_RETAIN_RECEIPTS_YEARS", "10"))

@@ -4,7 +4,7 @@ import pytest
 from django.core.cache import cache
 from django.test import RequestFactory, override_settings
 
-from clipdesk.archive.middleware import TrustedProxyMiddleware
+from clipdesk.operations.proxies import TrustedProxyMiddleware
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.auth.models import Group, Permission
 
-from clipdesk.archive.roles import ROLES
+from clipdesk.accounts.roles import ROLES
 
 pytestmark = pytest.mark.django_db
 

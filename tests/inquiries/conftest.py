@@ -1,6 +1,6 @@
 import pytest
 
-# What the "desk" role needs to work the desk; archive/roles.py grants it.
+# What the "desk" role needs to work the desk; accounts/roles.py grants it.
 DESK_PERMISSIONS = [
     "view_inquiry",
     "change_inquiry",

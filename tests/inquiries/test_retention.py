@@ -10,7 +10,7 @@ from clipdesk.inquiries import actions
 from clipdesk.inquiries.models import Inquiry, InquiryNote, TranslationReport
 from clipdesk.operations.actions import erase_personal_data, purge_personal_data
 from clipdesk.operations.models import Erasure
-from clipdesk.operations.privacy import MARKER
+from clipdesk.privacy import MARKER
 from factories.inquiries import InquiryFactory, TranslationReportFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class AccountsConfig(AppConfig):
@@ -8,3 +9,6 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401  (registers the system check)
+        from .roles import grant_everything_to_admin
+
+        post_migrate.connect(grant_everything_to_admin, dispatch_uid="clipdesk-admin-role")

@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -76,14 +76,14 @@ def update_clip(clip: Clip, *, user, topics: Iterable[Topic] | None = None, **fi
     with transaction.atomic():
         clip = _lock(clip)
         if clip.status == Clip.Status.PUBLISHED:
-            # Readers' text changes only through a published correction.
-            from clipdesk.transcripts.actions import propose_clip_text
-
+            # Readers' text changes only through a published correction (kept by the transcripts app).
             texts = {
                 k: fields[k] for k in ("title", "summary") if k in fields and fields[k] != getattr(clip, k)
             }
-            if texts:
-                propose_clip_text(clip, user=user, **texts)
+            if texts and not signals.published_text_proposed.send(sender=Clip, clip=clip, user=user, **texts):
+                raise ImproperlyConfigured(
+                    "Nothing receives published_text_proposed: is transcripts installed?"
+                )
             fields = {k: v for k, v in fields.items() if k not in ("title", "summary")}
         for name, value in fields.items():
             setattr(clip, name, value)
@@ -226,10 +226,8 @@ def merge_people(keep: Person, other: Person, *, user) -> Person:
     require(user, "archive.delete_person")
     if keep.pk == other.pk:
         raise ValidationError("A record cannot be merged into itself.")
-    from clipdesk.transcripts.models import Speaker
-
     with transaction.atomic():
-        for speaker in Speaker.objects.filter(person=other):
+        for speaker in other.speakers.all():  # transcripts' speakers, by the reverse relation
             speaker.person = keep
             _save(speaker, user)
         ClipReference.objects.filter(person=other).update(person=keep)

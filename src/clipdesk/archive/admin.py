@@ -12,8 +12,6 @@ from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from clipdesk.transcripts.models import Segment, Speaker
-
 from . import actions
 from .models import Channel, Clip, ClipReference, Person, PersonAlias, Topic
 
@@ -65,25 +63,6 @@ class ShownOnly:
         return False
 
 
-class SpeakerInline(ShownOnly, admin.TabularInline):
-    model = Speaker
-    fields = ["position", "label", "person", "role"]
-
-
-class SegmentInline(ShownOnly, admin.TabularInline):
-    model = Segment
-    fields = [
-        "position",
-        "speaker",
-        "start_ms",
-        "end_ms",
-        "original_text",
-        "english_text",
-        "english_origin",
-        "version",
-    ]
-
-
 class ReferenceInline(ShownOnly, admin.TabularInline):
     model = ClipReference
     fields = ["number", "publisher", "text", "person"]
@@ -108,7 +87,7 @@ class ClipAdmin(SimpleHistoryAdmin):
         "updated_at",
     ]
     autocomplete_fields = ["channel", "topics", "people"]
-    inlines = [SpeakerInline, SegmentInline, ReferenceInline]
+    inlines = [ReferenceInline]  # transcripts/admin.py adds the clip's speakers and lines
     actions = ["submit_for_review", "return_to_draft", "publish", "withdraw"]
 
     @admin.display(description="Transcript")

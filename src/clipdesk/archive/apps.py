@@ -17,7 +17,4 @@ class ArchiveConfig(AppConfig):
     verbose_name = "Archive"
 
     def ready(self) -> None:
-        from .roles import grant_everything_to_admin
-
-        post_migrate.connect(grant_everything_to_admin, dispatch_uid="clipdesk-admin-role")
         post_migrate.connect(create_cache_table, dispatch_uid="clipdesk-cache-table")

@@ -1,4 +1,7 @@
-"""Signals sent after a clip's change has committed; receivers get ids, never instances."""
+"""Signals sent after a clip's change has committed; receivers get ids, never instances.
+
+One exception, `published_text_proposed`, is sent inside the action's transaction: it hands a higher
+app the work that the archive cannot do without importing it (see its comment)."""
 
 import logging
 
@@ -10,6 +13,11 @@ log = logging.getLogger(__name__)
 clip_published = Signal()  # clip_id
 clip_withdrawn = Signal()  # clip_id
 clip_changed = Signal()  # clip_id: its transcript or editorial fields changed after publication
+
+# clip, user, title and/or summary: readers' text of a published clip changes only through a published
+# correction, which the transcripts app keeps. Sent inside update_clip's transaction; a receiver's
+# error undoes the update. The transcripts app connects the one receiver (TranscriptsConfig.ready).
+published_text_proposed = Signal()
 
 
 def send_on_commit(signal: Signal, clip_id: int) -> None:

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import views
+from . import staff_views, views
 
 
 class StaffIdConverter:
@@ -31,4 +31,5 @@ urlpatterns = [
     path("channels/<slug:slug>/", views.channel_detail, name="channel"),
     path("topics/", views.topic_list, name="topic-list"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic"),
+    path("staff/clips/<staffid:pk>/workflow/", staff_views.workflow, name="workflow"),
 ]

@@ -3,6 +3,7 @@
 import re
 from dataclasses import dataclass
 from html import escape
+from typing import TYPE_CHECKING
 
 from csp.decorators import csp_replace
 from django.conf import settings
@@ -16,19 +17,21 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
 from clipdesk import params
-from clipdesk.transcripts.models import Segment, Speaker
 
 from .citation import Citation
 from .models import Channel, Clip, Person, Topic
 from .references import render_summary
+
+if TYPE_CHECKING:  # the lines and speakers of a clip are the transcripts app's; reached here by relations
+    from clipdesk.transcripts.models import Segment, Speaker
 
 LIST_FILTERS = ("channel", "country", "topic", "person", "year")
 
 
 @dataclass
 class Turn:
-    speaker: Speaker | None
-    segments: list[Segment]
+    speaker: "Speaker | None"
+    segments: "list[Segment]"
 
 
 def group_turns(segments) -> list[Turn]:
@@ -135,18 +138,17 @@ def _to_canonical(request, clip: Clip):
 
 
 def _render_clip(request, clip: Clip):
-    from clipdesk.transcripts.diff import word_diff
-    from clipdesk.transcripts.export import original_language
-
-    segments = list(clip.segments.in_order())
+    lines = clip.segments.in_order()
+    segments = list(lines)
     references = list(clip.references.select_related("person"))
     numbers = {ref.number for ref in references}
     targets = {c.number: c for c in Clip.objects.published().filter(number__in=numbers)}
     timed = any(s.is_timed for s in segments)
     media = clip.media.first() if timed else None
-    original = original_language(clip, segments)
+    original = lines.original_language()  # from the rows just read
+    # The template shows each edit's words with transcript_tags' word_diff filter.
     corrections = [
-        (revision, [(edit, word_diff(edit.before, edit.after)) for edit in revision.edits.all()])
+        (revision, list(revision.edits.all()))
         for revision in clip.revisions.published().prefetch_related("edits__segment").order_by("published_at")
     ]
     context = {
@@ -266,12 +268,12 @@ def clip_embed(request, number: int):
     """The player alone, for other sites to frame: `/embed/<number>/?t=&end=`. The only page that may be framed."""
     clip = get_object_or_404(Clip.objects.published().select_related("channel"), number=number)
     media = clip.media.first()
-    from clipdesk.transcripts.export import languages
-
     context = {
         "clip": clip,
         "media": media,
-        "caption_languages": languages(clip) if clip.segments.timed().exists() else [],
+        "caption_languages": clip.segments.in_order().caption_languages()
+        if clip.segments.timed().exists()
+        else [],
         "start_at": parse_moment(request.GET.get("t")),
         "end_at": parse_moment(request.GET.get("end")),
         "absolute_url": settings.CLIPDESK_BASE_URL + clip.get_absolute_url(),

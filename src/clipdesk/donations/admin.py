@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from clipdesk.operations.admin import EraseOnRequest
+from clipdesk.privacy.admin import EraseOnRequest
 
 from .models import Donation, Payment, format_money, major_units
 

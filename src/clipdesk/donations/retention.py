@@ -1,5 +1,5 @@
 """Personal data of donors: purging donations past their retention, and erasing one donor's data on
-request (see clipdesk.operations.privacy for the whole table).
+request (see clipdesk.privacy for the whole table).
 
 A donation keeps its kind, amount, currency, status and dates, and each payment its amount, currency
 and date: the totals stay right. The donor's address and the provider's ids for the checkout and the
@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef
 
-from clipdesk.operations.privacy import (
+from clipdesk.privacy import (
     ON_REQUEST,
     PAST_RETENTION,
     Report,

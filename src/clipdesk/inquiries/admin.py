@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from clipdesk.operations.admin import EraseOnRequest
+from clipdesk.privacy.admin import EraseOnRequest
 
 from .models import Inquiry, InquiryNote, TranslationReport
 

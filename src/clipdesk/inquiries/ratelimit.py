@@ -51,5 +51,5 @@ def hit(scope: str, who: str | None, *, setting: str, default: str, message: str
 
 def client_ip(request) -> str | None:
     """The client's address. REMOTE_ADDR is the client's own, or the one a trusted reverse proxy
-    forwarded (clipdesk.archive.middleware.TrustedProxyMiddleware sets it)."""
+    forwarded (clipdesk.operations.proxies.TrustedProxyMiddleware sets it)."""
     return request.META.get("REMOTE_ADDR") or None

@@ -1,5 +1,5 @@
 """Personal data of the desk: purging closed requests and reports past their retention, and erasing
-one person's requests and reports on request (see clipdesk.operations.privacy for the whole table).
+one person's requests and reports on request (see clipdesk.privacy for the whole table).
 
 A request keeps its kind, category, status, deadline, assignee, result and dates; its requester's
 name, organisation, address and words go, with the desk's notes and replies (which quote them).
@@ -10,7 +10,7 @@ import datetime as dt
 
 from django.db import transaction
 
-from clipdesk.operations.privacy import (
+from clipdesk.privacy import (
     MARKER,
     ON_REQUEST,
     PAST_RETENTION,

@@ -1,11 +1,15 @@
-"""Public pages of the request desk: the request form and the requester's private status page."""
+"""Public pages of the request desk: the request form, the requester's private status page, and the
+"Report a translation error" button under every line of a clip (reports are the desk's data)."""
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from clipdesk.archive.models import Clip
 
 from . import actions
 from .forms import RequestForm
@@ -60,3 +64,27 @@ def request_status(request, token: str):
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Referrer-Policy"] = "no-referrer"  # the address is the secret: never pass it on
     return response
+
+
+@require_POST
+def report_line(request, number: int, line: int):
+    """A reader's "Report a translation error" on one line; it joins the staff desk's queue."""
+    clip = get_object_or_404(Clip.objects.published(), number=number)
+    segment = get_object_or_404(clip.segments, position=line - 1)
+    back = f"{clip.get_absolute_url()}#line-{line}"
+    # Shown in that line of the page (the reader is there, not at the top), by its tag.
+    where = f"line-{line}"
+    if request.POST.get("website"):  # the honeypot: people never see it, simple bots fill it in
+        messages.success(request, "Thank you: your report was sent to the desk.", extra_tags=where)
+        return redirect(back)
+    try:
+        actions.report_translation_error(
+            segment, request.POST.get("note", ""), request.POST.get("email") or None, ip=client_ip(request)
+        )
+    except RateLimited as exc:
+        messages.error(request, str(exc), extra_tags=where)
+    except ValidationError as exc:
+        messages.error(request, "Your report was not sent: " + "; ".join(exc.messages), extra_tags=where)
+    else:
+        messages.success(request, "Thank you: your report was sent to the desk.", extra_tags=where)
+    return redirect(back)

@@ -1,5 +1,5 @@
 """Named actions for personal data: erasing one person's data on request, and the scheduled purge of
-what is past its retention period (clipdesk.operations.privacy lists what is kept and for how long).
+what is past its retention period (clipdesk.privacy lists what is kept and for how long).
 
 Both anonymise in place where a row counts for something (a request's outcome, a donation's amount)
 and delete where nothing anonymous is worth keeping (subscribers, old mail, sign-in records). Each
@@ -16,14 +16,14 @@ from django.utils import timezone
 from clipdesk.archive.actions import require
 from clipdesk.donations import retention as donations
 from clipdesk.inquiries import retention as inquiries
+from clipdesk.privacy import ERASE_PERMISSION, Report
 from clipdesk.subscriptions import retention as subscriptions
 
 from . import retention as sign_ins
 from .models import Erasure
-from .privacy import Report
 from .progress import tracking
 
-PERMISSION = "operations.erase_personal_data"
+PERMISSION = ERASE_PERMISSION
 # Each part offers erase(email, report, user=, now=) and purge(report, now=, dry_run=, tracker=).
 PARTS = (inquiries, donations, subscriptions, sign_ins)
 

@@ -12,4 +12,9 @@ class OperationsConfig(AppConfig):
     )
 
     def ready(self) -> None:
+        from clipdesk.privacy import register_eraser
+
         from . import checks  # noqa: F401  registers the system checks
+        from .actions import erase_personal_data
+
+        register_eraser(erase_personal_data)

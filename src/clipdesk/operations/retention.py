@@ -9,7 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q
 
-from .privacy import MARKER, Report, retention
+from clipdesk.privacy import MARKER, Report, retention
 
 SIGN_IN_RECORDS = (AccessAttempt, AccessLog, AccessFailureLog)
 

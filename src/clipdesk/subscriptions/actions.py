@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from clipdesk.archive.models import Channel, Person, Topic
 
-from . import delivery, digests, emails, tokens
+from . import delivery, digests, emails, signals, tokens
 from .models import (
     Frequency,
     OutboxMessage,
@@ -77,14 +77,11 @@ def request_subscription(
         )
         message = emails.confirmation(request, follows_of(request), subscriber=existing, now=now)
         message.save()
-        transaction.on_commit(lambda: _send_soon(message.pk), robust=True)
+        # tasks.send_soon receives it and queues the sending job.
+        transaction.on_commit(
+            lambda: signals.message_queued.send(sender=OutboxMessage, message_id=message.pk), robust=True
+        )
     return message
-
-
-def _send_soon(message_id: int) -> None:
-    from .tasks import send_message
-
-    send_message(message_id)
 
 
 def _start_fresh(subscriber: Subscriber, now: dt.datetime) -> None:

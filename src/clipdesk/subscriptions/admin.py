@@ -4,7 +4,7 @@ every email."""
 
 from django.contrib import admin
 
-from clipdesk.operations.admin import EraseOnRequest
+from clipdesk.privacy.admin import EraseOnRequest
 
 from .models import OutboxMessage, Subscriber
 

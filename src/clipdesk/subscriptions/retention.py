@@ -1,5 +1,5 @@
 """Personal data of subscribers: the retention of subscriptions that lapsed or were never confirmed,
-old mail, and erasing one address on request (see clipdesk.operations.privacy for the whole table).
+old mail, and erasing one address on request (see clipdesk.privacy for the whole table).
 
 Subscribers keep no history and nothing anonymous is worth keeping of them, so they are deleted,
 with what they follow and the mail written to them, as "delete all my data" does.
@@ -10,7 +10,7 @@ import datetime as dt
 from django.db import transaction
 from django.db.models import Q
 
-from clipdesk.operations.privacy import Report, retention
+from clipdesk.privacy import Report, retention
 
 from .models import OutboxMessage, Subscriber, normalize_email
 

@@ -40,6 +40,11 @@ def send_message(message_id: int) -> None:
     actions.deliver_message(message_id)
 
 
+def send_soon(sender, *, message_id: int, **kwargs) -> None:
+    """Receiver of signals.message_queued: queue the message's sending (SubscriptionsConfig connects it)."""
+    send_message(message_id)
+
+
 @db_periodic_task(crontab(minute="0", hour=str(digest_hour())))
 def daily_digests() -> None:
     _log_run(actions.send_digests("daily"))

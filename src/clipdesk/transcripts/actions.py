@@ -276,6 +276,11 @@ def propose_clip_text(clip: Clip, *, user, **fields) -> Revision:
         return pending_revision(clip, user)
 
 
+def propose_published_text(sender, *, clip: Clip, user, signal=None, **texts) -> Revision:
+    """Receiver of archive's published_text_proposed (archive.actions.update_clip on a published clip)."""
+    return propose_clip_text(clip, user=user, **texts)
+
+
 def publish_correction(revision: Revision, *, user, note: str) -> Revision:
     """Apply a pending revision to the published clip and show it in the clip's Corrections."""
     require(user, "archive.publish_correction")

@@ -10,6 +10,7 @@ from django.conf import settings
 from clipdesk.archive.citation import Citation, format_time
 from clipdesk.archive.models import Clip
 
+from . import models
 from .captions import split_line, stretch
 from .models import MACHINE_FIELDS, Segment
 from .subtitles import Cue, to_srt, to_webvtt
@@ -27,15 +28,11 @@ def _segments(clip: Clip) -> list[Segment]:
 
 def original_language(clip: Clip, segments: list[Segment] | None = None) -> str:
     """The BCP 47 code of the clip's original text ('' when it has none)."""
-    for segment in segments if segments is not None else _segments(clip):
-        if segment.original_text and segment.original_language:
-            return segment.original_language
-    return ""
+    return models.original_language(segments if segments is not None else _segments(clip))
 
 
 def languages(clip: Clip) -> list[str]:
-    original = original_language(clip)
-    return ["en", original] if original and original != "en" else ["en"]
+    return clip.segments.in_order().caption_languages()
 
 
 def cues(clip: Clip, language: str) -> list[Cue]:

@@ -48,6 +48,24 @@ class SegmentQuerySet(models.QuerySet):
     def in_order(self) -> "SegmentQuerySet":
         return self.select_related("speaker", "speaker__person").order_by("position", "id")
 
+    def original_language(self) -> str:
+        """The BCP 47 code of the clip's original text ('' when it has none): the first line's that has
+        one. Reads the rows already fetched when the queryset has been evaluated."""
+        return original_language(self)
+
+    def caption_languages(self) -> list[str]:
+        """English, then the original language when there is another one."""
+        original = self.original_language()
+        return ["en", original] if original and original != "en" else ["en"]
+
+
+def original_language(segments) -> str:
+    """The original language of these lines (in order): the first that has original text and a language."""
+    for segment in segments:
+        if segment.original_text and segment.original_language:
+            return segment.original_language
+    return ""
+
 
 class Segment(models.Model):
     """A line of transcript: the original text and its English translation, with times and speaker.

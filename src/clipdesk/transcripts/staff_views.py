@@ -1,4 +1,7 @@
-"""Staff pages: the worklist and the transcript editor. Every write calls a named action."""
+"""Staff pages: the worklist and the transcript editor. Every write calls a named action.
+
+The editor's workflow form (review, publish, withdraw, assign) posts to `archive.staff_views`: the
+archive owns a clip's status."""
 
 import tempfile
 from pathlib import Path
@@ -11,7 +14,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from clipdesk.accounts.decorators import staff_required
-from clipdesk.archive import actions as archive_actions
 from clipdesk.archive.models import Clip, Person
 from clipdesk.media.actions import attach_media
 from clipdesk.media.probe import ProbeError
@@ -49,18 +51,8 @@ def worklist(request):
         "tabs": STATUS_TABS,
         "mine": Clip.objects.filter(assignee=request.user).exclude(status=Clip.Status.WITHDRAWN).count(),
         "pending_corrections": Revision.objects.pending().select_related("clip"),
-        "reports": _open_reports(),
     }
     return render(request, "transcripts/worklist.html", context)
-
-
-def _open_reports():
-    """Readers' translation-error reports, when the request desk is installed."""
-    try:
-        from clipdesk.inquiries.models import TranslationReport
-    except ImportError:
-        return []
-    return TranslationReport.objects.open().select_related("clip", "segment")[:50]
 
 
 def _clip(pk: int) -> Clip:
@@ -246,44 +238,6 @@ def speakers(request, pk: int):
         success=f"Speaker saved for every line of {clip.reference}.",
     )
     return _back(clip, "#speakers")
-
-
-@staff_required
-@require_POST
-def workflow(request, pk: int):
-    clip = _clip(pk)
-    step = request.POST.get("step")
-    if step == "submit":
-        _run(request, clip, archive_actions.submit_for_review, clip, success="Sent to review.")
-    elif step == "return":
-        _run(request, clip, archive_actions.return_to_draft, clip, success="Returned to draft.")
-    elif step == "publish":
-        published = _run(
-            request,
-            clip,
-            archive_actions.publish_clip,
-            clip,
-            confirm_machine_text=request.POST.get("confirm_machine_text") == "yes",
-            success="Published.",
-        )
-        if published:
-            messages.info(request, f"Published as {published.reference}.")
-    elif step == "withdraw":
-        _run(
-            request,
-            clip,
-            archive_actions.withdraw_clip,
-            clip,
-            reason=request.POST.get("reason", ""),
-            success="Withdrawn.",
-        )
-    elif step == "assign":
-        who = request.POST.get("assignee")
-        assignee = get_user_model().objects.filter(pk=who).first() if who else None
-        _run(request, clip, archive_actions.assign_clip, clip, assignee=assignee, success="Assignment saved.")
-    else:
-        return HttpResponseBadRequest("Unknown workflow step.")
-    return _back(clip)
 
 
 @staff_required

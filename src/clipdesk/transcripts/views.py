@@ -1,11 +1,9 @@
 """Public transcript downloads and line permalinks."""
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from clipdesk.archive.citation import Citation, format_time
 from clipdesk.archive.models import Clip
@@ -79,30 +77,3 @@ def line_permalink(request, number: int, line: int):
     citation = Citation.for_segment(segment)
     context = {"clip": clip, "segment": segment, "citation": citation, "at": format_time(segment.start_ms)}
     return render(request, "transcripts/line.html", context)
-
-
-@require_POST
-def report_line(request, number: int, line: int):
-    """A reader's "Report a translation error" on one line; it joins the staff desk's queue."""
-    from clipdesk.inquiries.actions import report_translation_error
-    from clipdesk.inquiries.ratelimit import RateLimited, client_ip
-
-    clip = get_object_or_404(Clip.objects.published(), number=number)
-    segment = get_object_or_404(clip.segments, position=line - 1)
-    back = f"{clip.get_absolute_url()}#line-{line}"
-    # Shown in that line of the page (the reader is there, not at the top), by its tag.
-    where = f"line-{line}"
-    if request.POST.get("website"):  # the honeypot: people never see it, simple bots fill it in
-        messages.success(request, "Thank you: your report was sent to the desk.", extra_tags=where)
-        return redirect(back)
-    try:
-        report_translation_error(
-            segment, request.POST.get("note", ""), request.POST.get("email") or None, ip=client_ip(request)
-        )
-    except RateLimited as exc:
-        messages.error(request, str(exc), extra_tags=where)
-    except ValidationError as exc:
-        messages.error(request, "Your report was not sent: " + "; ".join(exc.messages), extra_tags=where)
-    else:
-        messages.success(request, "Thank you: your report was sent to the desk.", extra_tags=where)
-    return redirect(back)

@@ -8,7 +8,25 @@ the migration holds no long lock and can run again (it only looks at rows still 
 
 from django.db import migrations
 
-from clipdesk.media.probe import PLAYABLE_TYPES, ProbeError, probe_stored
+from clipdesk.media.probe import ProbeError, probe_stored
+
+# The types served as playable when this migration was written, frozen (media.probe.PLAYABLE_TYPES then).
+PLAYABLE_TYPES = frozenset(
+    {
+        "audio/flac",
+        "audio/mp2t",
+        "audio/mp4",
+        "audio/mpeg",
+        "audio/ogg",
+        "audio/wav",
+        "audio/webm",
+        "audio/x-msvideo",
+        "video/mp2t",
+        "video/mp4",
+        "video/webm",
+        "video/x-msvideo",
+    }
+)
 
 
 def backfill(apps, schema_editor):

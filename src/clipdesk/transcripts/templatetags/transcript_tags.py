@@ -3,6 +3,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from clipdesk.archive.citation import format_time
+from clipdesk.transcripts.diff import word_diff as _word_diff
 from clipdesk.transcripts.marks import parse_marks
 
 register = template.Library()
@@ -59,3 +60,9 @@ def timecode(ms: int | None) -> str:
     if ms is None:
         return ""
     return f"{format_time(ms)}.{ms % 1000:03d}"
+
+
+@register.filter
+def word_diff(before: str, after: str) -> SafeString:
+    """`{{ edit.before|word_diff:edit.after }}`: a correction's removed and added words, for readers."""
+    return _word_diff(before or "", after or "")

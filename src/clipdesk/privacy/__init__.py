@@ -28,6 +28,7 @@ inside CLIPDESK_RETAIN_RECEIPTS_YEARS: the amount, currency, date and the provid
 """
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -99,3 +100,22 @@ def forget_history(model, field_name: str, email: str, fields: dict) -> None:
     """Overwrite `fields` in the historical copies that still hold `email`: those of rows deleted
     outright (the admin once allowed it), whose history outlived them."""
     model.history.filter(**{f"{field_name}__iexact": email}).update(**fields)
+
+
+# Erasure on request reaches into every app that keeps personal data, so it lives in `operations`, the
+# top layer; the admin action that the lower apps' lists offer (privacy.admin.EraseOnRequest) calls it
+# through this registry, which OperationsConfig.ready fills.
+ERASE_PERMISSION = "operations.erase_personal_data"
+_erasers: list[Callable[..., Report]] = []
+
+
+def register_eraser(erase: Callable[..., Report]) -> None:
+    """Name the function that erases one address's data: `erase(email, *, user) -> Report`."""
+    _erasers[:] = [erase]
+
+
+def erase_on_request(email: str, *, user) -> Report:
+    """Erase everything kept under `email` (see operations.actions.erase_personal_data)."""
+    if not _erasers:
+        raise LookupError("No eraser is registered: is clipdesk.operations installed?")
+    return _erasers[0](email, user=user)

@@ -1,7 +1,10 @@
-"""Staff roles are Django groups with the permissions below.
+"""Staff roles are Django groups with the permissions below: every app's permission matrix, kept
+with sign-in in `accounts`.
 
-A data migration creates them; an app that adds permissions later adds its own migration
-calling `sync_roles` again (permissions of apps not migrated yet are left for that migration). "*" gives a role every permission that exists.
+`ROLES` is the matrix as it is now. Data migrations never read it: each carries a frozen copy of the
+matrix it applies (a literal dict) and passes it to `sync_roles`, so a later change here never changes
+what an old migration did. A change to `ROLES` therefore comes with a new data migration carrying the
+new matrix (tests/archive/test_roles.py fails until it does). "*" gives a role every permission that exists.
 """
 
 
@@ -64,8 +67,10 @@ ROLES: dict[str, list[str] | str] = {
 }
 
 
-def sync_roles(apps) -> None:
-    """From a migration: create each role's group and set exactly its permissions. Safe to run again."""
+def sync_roles(apps, roles: dict[str, list[str] | str]) -> None:
+    """From a migration: create each role's group and set exactly the permissions `roles` gives it.
+
+    Migrations pass their own frozen matrix. Safe to run again."""
     from django.contrib.auth.management import create_permissions
 
     # Permissions are normally created after migrations; a data migration needs them now.
@@ -73,16 +78,16 @@ def sync_roles(apps) -> None:
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
-    assign_roles(apps)
+    assign_roles(apps, roles)
 
 
-def assign_roles(apps) -> None:
+def assign_roles(apps, roles: dict[str, list[str] | str] = ROLES) -> None:
     """Set each role group's permissions, creating the groups. The permissions must exist."""
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     # An app migrated later than this call adds its role permissions with a migration of its own.
     present = {model._meta.app_label for model in apps.get_models()}
-    for role, wanted in ROLES.items():
+    for role, wanted in roles.items():
         group, _ = Group.objects.get_or_create(name=role)
         if wanted == "*":
             group.permissions.set(Permission.objects.all())
