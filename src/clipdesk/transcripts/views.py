@@ -80,7 +80,7 @@ def line_permalink(request, number: int, line: int):
 def report_line(request, number: int, line: int):
     """A reader's "Report a translation error" on one line; it joins the staff desk's queue."""
     from clipdesk.inquiries.actions import report_translation_error
-    from clipdesk.inquiries.ratelimit import RateLimited, client_ip
+    from clipdesk.ratelimits import RateLimited, client_ip
 
     clip = get_object_or_404(Clip.objects.published(), number=number)
     segment = get_object_or_404(clip.segments, position=line - 1)
