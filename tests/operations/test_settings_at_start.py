@@ -69,3 +69,12 @@ def test_a_rate_limit_set_after_start_is_named_by_a_system_check(settings):
     assert "clipdesk.E070" in [m.id for m in run_checks()]
     settings.CLIPDESK_REPORT_IP_LIMIT = "30/h"
     assert checks.check_rate_limits(None) == []
+
+
+def test_a_currency_the_donate_page_cannot_offer_is_named_by_a_system_check(settings):
+    settings.CLIPDESK_DONATION_CURRENCIES = ["usd", "xyz"]
+    (message,) = checks.check_donation_choices(None)
+    assert message.id == "clipdesk.E071" and "['xyz']" in message.msg
+    assert "clipdesk.E071" in [m.id for m in run_checks()]
+    settings.CLIPDESK_DONATION_CURRENCIES = ["usd", "eur"]
+    assert checks.check_donation_choices(None) == []

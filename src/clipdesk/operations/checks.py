@@ -17,17 +17,20 @@ Redis is down. All carry the tag "clipdesk" (`clipdesk check --deploy --tag clip
     clipdesk.E040  a repairer cannot be loaded (a plain check, run with every command)
     clipdesk.E050  media is stored in S3 but no bucket is named (a plain check)
     clipdesk.E070  a rate limit is not written "N/unit" (a plain check)
+    clipdesk.E071  the donate page's currencies or amounts cannot be offered (a plain check)
 """
 
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.checks import Error, Warning, register
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import storages
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.http.request import validate_host
 
 from clipdesk import ratelimits
+from clipdesk.donations.forms import offered_currencies, preset_amounts
 
 from . import health
 from .repair import load_repairer, repairer_paths
@@ -226,4 +229,16 @@ def check_rate_limits(app_configs, **kwargs):
                     id="clipdesk.E070",
                 )
             )
+    return problems
+
+
+@register(TAG)
+def check_donation_choices(app_configs, **kwargs):
+    """The donate page offers these; an unknown currency must stop the start, not answer 500 there."""
+    problems = []
+    for offered in (offered_currencies, preset_amounts):
+        try:
+            offered()
+        except ImproperlyConfigured as exc:
+            problems.append(Error(str(exc), id="clipdesk.E071"))
     return problems
