@@ -22,7 +22,7 @@ def test_no_pending_migrations():
 
 
 def _setting_names() -> set[str]:
-    return set(re.findall(r'env(?:_bool|_list)?\("([A-Z_]+)"', SETTINGS))
+    return set(re.findall(r'env(?:_[a-z]+)?\("([A-Z_]+)"', SETTINGS))
 
 
 def test_settings_are_read_from_the_environment():

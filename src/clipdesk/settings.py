@@ -2,15 +2,19 @@
 
 Every variable is documented in README.md ("Settings"); a test keeps the two in step.
 Production (CLIPDESK_ENV=production) refuses to start without the values it must not guess.
+Each value is parsed here, once: a mistyped one stops the start with ImproperlyConfigured naming the
+variable and the form it takes, rather than failing the first request that reads it. Code reads
+`settings.NAME` and repeats no default.
 """
 
 import os
-import re
 from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+
+from clipdesk import parsers
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -28,6 +32,29 @@ def env_bool(name: str, default: bool) -> bool:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+def env_parsed(name: str, default: str, parse, expected: str):
+    """The variable parsed by `parse`; ImproperlyConfigured naming it and `expected` when it fails."""
+    value = env(name, default)
+    try:
+        return parse(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} {expected}, not {value!r}.") from None
+
+
+def env_int(name: str, default: str) -> int:
+    return env_parsed(name, default, int, "must be a whole number")
+
+
+def env_float(name: str, default: str) -> float:
+    return env_parsed(name, default, float, "must be a number")
+
+
+def env_rate(name: str, default: str) -> str:
+    """A rate limit, "N/unit" (units s, m, h, d), kept as written: django-ratelimit reads that form."""
+    env_parsed(name, default, parsers.rate, "looks like 10/h (a count per s, m, h or d)")
+    return env(name, default).strip()
 
 
 CLIPDESK_ENV = env("CLIPDESK_ENV", "development")
@@ -62,16 +89,12 @@ if PRODUCTION and not CLIPDESK_BASE_URL.startswith(("http://", "https://")):
 
 CLIPDESK_SITE_NAME = env("CLIPDESK_SITE_NAME", "clipdesk")
 CLIPDESK_PUBLISHER = env("CLIPDESK_PUBLISHER", CLIPDESK_SITE_NAME)
-CLIPDESK_FIRST_NUMBER = int(env("CLIPDESK_FIRST_NUMBER", "1"))
-CLIPDESK_PAGE_SIZE = int(env("CLIPDESK_PAGE_SIZE", "20"))
+CLIPDESK_FIRST_NUMBER = env_int("CLIPDESK_FIRST_NUMBER", "1")
+CLIPDESK_PAGE_SIZE = env_int("CLIPDESK_PAGE_SIZE", "20")
 CLIPDESK_CONTACT_EMAIL = env("CLIPDESK_CONTACT_EMAIL", "desk@example.org")
 
 # The JSON API: requests per window from one IP address without a token ("60/m"; units s, m, h, d).
-CLIPDESK_API_RATE_LIMIT = env("CLIPDESK_API_RATE_LIMIT", "60/m")
-if not re.fullmatch(r"[0-9]+/[smhd]", CLIPDESK_API_RATE_LIMIT):
-    raise ImproperlyConfigured(
-        f"CLIPDESK_API_RATE_LIMIT looks like 60/m (units s, m, h, d), not {CLIPDESK_API_RATE_LIMIT!r}."
-    )
+CLIPDESK_API_RATE_LIMIT = env_rate("CLIPDESK_API_RATE_LIMIT", "60/m")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -159,7 +182,7 @@ else:
 # A connection is kept CLIPDESK_DB_CONN_MAX_AGE seconds (0: one per request) and checked before it is
 # reused, so that one a database restart broke is replaced rather than failing a request. Opening one
 # for every request cost SQLite pages about half their throughput under load (bench/load_bench.py).
-CLIPDESK_DB_CONN_MAX_AGE = int(env("CLIPDESK_DB_CONN_MAX_AGE", "600"))
+CLIPDESK_DB_CONN_MAX_AGE = env_int("CLIPDESK_DB_CONN_MAX_AGE", "600")
 DATABASES["default"].update(CONN_MAX_AGE=CLIPDESK_DB_CONN_MAX_AGE, CONN_HEALTH_CHECKS=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
@@ -234,8 +257,8 @@ LOGIN_REDIRECT_URL = "/staff/work/"
 
 # Staff sign-in: django-axes locks an account from an address after repeated failures.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
-AXES_FAILURE_LIMIT = int(env("CLIPDESK_LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = float(env("CLIPDESK_LOGIN_LOCKOUT_HOURS", "1"))
+AXES_FAILURE_LIMIT = env_int("CLIPDESK_LOGIN_FAILURE_LIMIT", "5")
+AXES_COOLOFF_TIME = env_float("CLIPDESK_LOGIN_LOCKOUT_HOURS", "1")
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_RESET_ON_SUCCESS = True
@@ -251,7 +274,7 @@ SESSION_COOKIE_HTTPONLY = True
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = int(env("CLIPDESK_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_SECONDS = env_int("CLIPDESK_HSTS_SECONDS", "31536000")
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_SSL_REDIRECT = env_bool("CLIPDESK_SSL_REDIRECT", True)
 
@@ -284,7 +307,7 @@ EMAIL_BACKEND = env(
 DEFAULT_FROM_EMAIL = env("CLIPDESK_FROM_EMAIL", CLIPDESK_CONTACT_EMAIL)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(env("EMAIL_PORT", "25"))
+EMAIL_PORT = env_int("EMAIL_PORT", "25")
 EMAIL_HOST_USER = env("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
@@ -293,27 +316,31 @@ EMAIL_TIMEOUT = 30
 # Search: a backend by dotted path, or (empty) chosen by the database: PostgreSQL full text on
 # PostgreSQL, the embedded tantivy index under CLIPDESK_SEARCH_DIR otherwise.
 CLIPDESK_SEARCH_BACKEND = env("CLIPDESK_SEARCH_BACKEND")
-CLIPDESK_SEARCH_DIR = env("CLIPDESK_SEARCH_DIR", str(VAR_DIR / "search"))
+CLIPDESK_SEARCH_DIR = Path(env("CLIPDESK_SEARCH_DIR") or VAR_DIR / "search")
 
 # Subscriptions and digests.
-CLIPDESK_DIGEST_HOUR = int(env("CLIPDESK_DIGEST_HOUR", "6"))
+CLIPDESK_DIGEST_HOUR = env_parsed("CLIPDESK_DIGEST_HOUR", "6", parsers.hour, "must be an hour from 0 to 23")
 CLIPDESK_DIGEST_WEEKDAY = env("CLIPDESK_DIGEST_WEEKDAY", "monday")
-CLIPDESK_CONFIRM_MAX_AGE = int(env("CLIPDESK_CONFIRM_MAX_AGE", str(3 * 24 * 3600)))
-CLIPDESK_SUBSCRIBE_IP_LIMIT = env("CLIPDESK_SUBSCRIBE_IP_LIMIT", "20/h")
-CLIPDESK_SUBSCRIBE_ADDRESS_LIMIT = env("CLIPDESK_SUBSCRIBE_ADDRESS_LIMIT", "5/d")
-CLIPDESK_MAIL_MAX_ATTEMPTS = int(env("CLIPDESK_MAIL_MAX_ATTEMPTS", "10"))
-CLIPDESK_OUTBOX_LEASE_SECONDS = int(env("CLIPDESK_OUTBOX_LEASE_SECONDS", "600"))
+env_parsed("CLIPDESK_DIGEST_WEEKDAY", "monday", parsers.weekday, "must be a day of the week such as monday")
+CLIPDESK_CONFIRM_MAX_AGE = env_int("CLIPDESK_CONFIRM_MAX_AGE", str(3 * 24 * 3600))
+CLIPDESK_SUBSCRIBE_IP_LIMIT = env_rate("CLIPDESK_SUBSCRIBE_IP_LIMIT", "20/h")
+CLIPDESK_SUBSCRIBE_ADDRESS_LIMIT = env_rate("CLIPDESK_SUBSCRIBE_ADDRESS_LIMIT", "5/d")
+CLIPDESK_MAIL_MAX_ATTEMPTS = env_int("CLIPDESK_MAIL_MAX_ATTEMPTS", "10")
+CLIPDESK_OUTBOX_LEASE_SECONDS = env_int("CLIPDESK_OUTBOX_LEASE_SECONDS", "600")
 # Saved searches are matched through this interface (see subscriptions/matching.py).
 CLIPDESK_SAVED_SEARCH_BACKEND = env(
     "CLIPDESK_SAVED_SEARCH_BACKEND", "clipdesk.search.services.IndexedSavedSearch"
 )
 
-# Public forms' rate limits, "N/unit" (units s, m, h, d), counted in the shared cache.
-CLIPDESK_REQUEST_IP_LIMIT = env("CLIPDESK_REQUEST_IP_LIMIT", "10/h")
-CLIPDESK_REQUEST_ADDRESS_LIMIT = env("CLIPDESK_REQUEST_ADDRESS_LIMIT", "5/d")
-CLIPDESK_REPORT_IP_LIMIT = env("CLIPDESK_REPORT_IP_LIMIT", "30/h")
-CLIPDESK_DONATE_IP_LIMIT = env("CLIPDESK_DONATE_IP_LIMIT", "10/h")
-CLIPDESK_DONATE_ADDRESS_LIMIT = env("CLIPDESK_DONATE_ADDRESS_LIMIT", "5/d")
+# Public forms' rate limits, "N/unit" (units s, m, h, d), counted in the shared cache by
+# clipdesk.ratelimits on django-ratelimit. The cache keys carry the form's scope and a keyed hash.
+CLIPDESK_REQUEST_IP_LIMIT = env_rate("CLIPDESK_REQUEST_IP_LIMIT", "10/h")
+CLIPDESK_REQUEST_ADDRESS_LIMIT = env_rate("CLIPDESK_REQUEST_ADDRESS_LIMIT", "5/d")
+CLIPDESK_REPORT_IP_LIMIT = env_rate("CLIPDESK_REPORT_IP_LIMIT", "30/h")
+CLIPDESK_DONATE_IP_LIMIT = env_rate("CLIPDESK_DONATE_IP_LIMIT", "10/h")
+CLIPDESK_DONATE_ADDRESS_LIMIT = env_rate("CLIPDESK_DONATE_ADDRESS_LIMIT", "5/d")
+RATELIMIT_CACHE_PREFIX = "clipdesk:ratelimit:"
+RATELIMIT_HASH_ALGORITHM = "clipdesk.ratelimits.ScopedDigest"
 
 # Donations: the payment provider by dotted path. The offline one moves no money (demo, development).
 CLIPDESK_PAYMENT_PROVIDER = env(
@@ -334,7 +361,11 @@ if (
     )
 CLIPDESK_DONATION_CURRENCIES = env_list("CLIPDESK_DONATION_CURRENCIES", "usd,eur,gbp")
 CLIPDESK_DONATION_AMOUNTS = env_list("CLIPDESK_DONATION_AMOUNTS", "10,25,50,100")
-CLIPDESK_FEED_ITEMS = int(env("CLIPDESK_FEED_ITEMS", "50"))
+if not all(parsers.DIGITS.fullmatch(amount) for amount in CLIPDESK_DONATION_AMOUNTS):
+    raise ImproperlyConfigured(
+        f"CLIPDESK_DONATION_AMOUNTS must be whole numbers, e.g. 10,25,50,100, not {env('CLIPDESK_DONATION_AMOUNTS')!r}."
+    )
+CLIPDESK_FEED_ITEMS = env_int("CLIPDESK_FEED_ITEMS", "50")
 
 # The cache is shared by every process (rate limits depend on it): a database table by default,
 # Redis when REDIS_URL is set. `clipdesk migrate` creates the table.
@@ -349,16 +380,16 @@ else:
 # Personal data: how long each kind is kept before the nightly purge anonymises it (or deletes it,
 # where nothing anonymous is worth keeping). src/clipdesk/privacy/__init__.py and docs/privacy.md list
 # every field. Receipts: set the years the law of your country requires donation records to be kept.
-CLIPDESK_RETAIN_REQUESTS_MONTHS = int(env("CLIPDESK_RETAIN_REQUESTS_MONTHS", "24"))
-CLIPDESK_RETAIN_RECEIPTS_YEARS = int(env("CLIPDESK_RETAIN_RECEIPTS_YEARS", "10"))
-CLIPDESK_RETAIN_UNPAID_DONATIONS_DAYS = int(env("CLIPDESK_RETAIN_UNPAID_DONATIONS_DAYS", "90"))
-CLIPDESK_RETAIN_UNCONFIRMED_DAYS = int(env("CLIPDESK_RETAIN_UNCONFIRMED_DAYS", "30"))
-CLIPDESK_RETAIN_LAPSED_SUBSCRIBERS_DAYS = int(env("CLIPDESK_RETAIN_LAPSED_SUBSCRIBERS_DAYS", "90"))
-CLIPDESK_RETAIN_LOGIN_LOGS_DAYS = int(env("CLIPDESK_RETAIN_LOGIN_LOGS_DAYS", "90"))
+CLIPDESK_RETAIN_REQUESTS_MONTHS = env_int("CLIPDESK_RETAIN_REQUESTS_MONTHS", "24")
+CLIPDESK_RETAIN_RECEIPTS_YEARS = env_int("CLIPDESK_RETAIN_RECEIPTS_YEARS", "10")
+CLIPDESK_RETAIN_UNPAID_DONATIONS_DAYS = env_int("CLIPDESK_RETAIN_UNPAID_DONATIONS_DAYS", "90")
+CLIPDESK_RETAIN_UNCONFIRMED_DAYS = env_int("CLIPDESK_RETAIN_UNCONFIRMED_DAYS", "30")
+CLIPDESK_RETAIN_LAPSED_SUBSCRIBERS_DAYS = env_int("CLIPDESK_RETAIN_LAPSED_SUBSCRIBERS_DAYS", "90")
+CLIPDESK_RETAIN_LOGIN_LOGS_DAYS = env_int("CLIPDESK_RETAIN_LOGIN_LOGS_DAYS", "90")
 
 # `clipdesk serve`: gunicorn's address and worker processes ((2 x cores) + 1 unless set).
 CLIPDESK_BIND = env("CLIPDESK_BIND", "127.0.0.1:8000")
-CLIPDESK_WEB_WORKERS = int(env("CLIPDESK_WEB_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
+CLIPDESK_WEB_WORKERS = env_int("CLIPDESK_WEB_WORKERS", str(2 * (os.cpu_count() or 1) + 1))
 
 # Behind a reverse proxy, X-Forwarded-For and X-Forwarded-Proto are believed only from these addresses.
 CLIPDESK_TRUSTED_PROXIES = env_list("CLIPDESK_TRUSTED_PROXIES")
@@ -366,11 +397,11 @@ CLIPDESK_TRUSTED_PROXIES = env_list("CLIPDESK_TRUSTED_PROXIES")
 # Background jobs: Huey with SQLite storage under var/ by default, Redis when REDIS_URL is set.
 # Tasks receive ids and are enqueued after the transaction commits (see each app's tasks.py).
 # Each `clipdesk worker` records a heartbeat this often; /healthz reports workers silent for three beats.
-CLIPDESK_WORKER_HEARTBEAT_SECONDS = float(env("CLIPDESK_WORKER_HEARTBEAT_SECONDS", "30"))
+CLIPDESK_WORKER_HEARTBEAT_SECONDS = env_float("CLIPDESK_WORKER_HEARTBEAT_SECONDS", "30")
 HUEY = {
     "name": env("CLIPDESK_HUEY_NAME", "clipdesk"),
     "immediate": False,  # djhuey would default this to DEBUG; jobs always go through the queue
-    "consumer": {"workers": int(env("CLIPDESK_WORKER_THREADS", "2")), "worker_type": "thread"},
+    "consumer": {"workers": env_int("CLIPDESK_WORKER_THREADS", "2"), "worker_type": "thread"},
 }
 if REDIS_URL:
     HUEY.update({"huey_class": "huey.RedisHuey", "url": REDIS_URL})
@@ -386,12 +417,19 @@ CLIPDESK_TRANSLATION_MODEL_DIR = env("CLIPDESK_TRANSLATION_MODEL_DIR") or None
 CLIPDESK_DEFAULT_TRANSLATE = env("CLIPDESK_DEFAULT_TRANSLATE", "whisper")
 if CLIPDESK_DEFAULT_TRANSLATE not in {"whisper", "ctranslate2", "none"}:
     raise ImproperlyConfigured("CLIPDESK_DEFAULT_TRANSLATE must be whisper, ctranslate2 or none.")
-CLIPDESK_MAX_UPLOAD_MB = float(env("CLIPDESK_MAX_UPLOAD_MB", "2048"))
-CLIPDESK_MAX_DURATION_MINUTES = float(env("CLIPDESK_MAX_DURATION_MINUTES", "180"))
-CLIPDESK_INGEST_ATTEMPTS = int(env("CLIPDESK_INGEST_ATTEMPTS", "3"))
-CLIPDESK_INGEST_STALE_SECONDS = float(env("CLIPDESK_INGEST_STALE_SECONDS", "120"))
-CLIPDESK_INGEST_RETRY_SECONDS = float(env("CLIPDESK_INGEST_RETRY_SECONDS", "30"))
-CLIPDESK_INGEST_WORKER_WAIT_SECONDS = float(env("CLIPDESK_INGEST_WORKER_WAIT_SECONDS", "5"))
+CLIPDESK_MAX_UPLOAD_MB = env_float("CLIPDESK_MAX_UPLOAD_MB", "2048")
+CLIPDESK_MAX_DURATION_MINUTES = env_float("CLIPDESK_MAX_DURATION_MINUTES", "180")
+CLIPDESK_INGEST_ATTEMPTS = env_int("CLIPDESK_INGEST_ATTEMPTS", "3")
+# A running job whose heartbeat is older than this was abandoned (its worker was killed); a queued
+# job that is due this long and missing from the queue was lost by it.
+CLIPDESK_INGEST_STALE_SECONDS = env_float("CLIPDESK_INGEST_STALE_SECONDS", "120")
+# First delay before a transient failure is retried; it doubles with each attempt (at most an hour).
+CLIPDESK_INGEST_RETRY_SECONDS = env_float("CLIPDESK_INGEST_RETRY_SECONDS", "30")
+# `clipdesk ingest --wait` runs the job itself when no worker has taken it after this long.
+CLIPDESK_INGEST_WORKER_WAIT_SECONDS = env_float("CLIPDESK_INGEST_WORKER_WAIT_SECONDS", "5")
+# A job whose identified language (or a stretch of speech of 3 s or more) has a lower probability is
+# flagged on its page. Whisper base gives clean single-language speech 0.9 and more.
+CLIPDESK_LANGUAGE_MIN_PROBABILITY = env_float("CLIPDESK_LANGUAGE_MIN_PROBABILITY", "0.9")
 
 # `clipdesk repair` runs these repairers (dotted paths) in order; unset, those each app's AppConfig lists.
 CLIPDESK_REPAIRERS = env_list("CLIPDESK_REPAIRERS") or None

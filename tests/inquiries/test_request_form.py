@@ -184,7 +184,7 @@ def test_rate_limit_counts_live_in_the_shared_cache_hashed(client, settings):
 
 
 def test_limits_are_written_count_per_unit():
-    from clipdesk.inquiries.ratelimit import parse
+    from clipdesk.ratelimits import parse
 
     assert parse("10/h") == (10, 3600) and parse(" 5/d ") == (5, 86400) and parse("3/m") == (3, 60)
     for bad in ("ten/h", "10", "10/w", ""):

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from clipdesk.archive.actions import withdraw_clip
 from clipdesk.inquiries.actions import close_translation_report, report_translation_error
 from clipdesk.inquiries.models import TranslationReport
-from clipdesk.inquiries.ratelimit import RateLimited
+from clipdesk.ratelimits import RateLimited
 from factories.archive import ClipFactory
 from factories.transcripts import SegmentFactory
 

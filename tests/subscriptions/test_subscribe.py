@@ -311,6 +311,29 @@ def test_the_limits_are_counted_in_the_shared_database_cache(
     assert not any("a@example.org" in k or "127.0.0.1" in k for k in keys)  # hashed, not kept in clear
 
 
+def test_the_limits_hash_addresses_with_a_key(
+    client, smtp, choices, django_capture_on_commit_callbacks, settings
+):
+    """A hash without a key gives the address back to anyone who hashes every IPv4 address (or a
+    list of emails) the same way; keyed from SECRET_KEY, the same address gives other keys elsewhere."""
+    from django.core.cache import cache
+    from django.db import connection
+
+    def limit_keys() -> set[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT cache_key FROM clipdesk_cache")
+            return {row[0] for row in cursor.fetchall() if "subscribe-" in row[0]}
+
+    subscribe(client, django_capture_on_commit_callbacks, email="a@example.org", query="x")
+    first = limit_keys()
+    cache.clear()
+    settings.SECRET_KEY = "another-site-" + "k3y" * 20
+    subscribe(client, django_capture_on_commit_callbacks, email="a@example.org", query="x")
+    second = limit_keys()
+    assert len(first) == len(second) == 2
+    assert not first & second
+
+
 def test_pages_keep_the_strict_content_security_policy(client, choices):
     for response in (client.get(URL), client.post(URL, {"email": "bad"})):
         csp = response["Content-Security-Policy"]

@@ -66,7 +66,7 @@ class ClipFeed(Feed):
         return settings.CLIPDESK_PUBLISHER
 
     def items(self, obj):
-        size = int(getattr(settings, "CLIPDESK_FEED_ITEMS", 50))
+        size = settings.CLIPDESK_FEED_ITEMS
         return (
             self.clips(obj)
             .select_related("channel")

@@ -4,7 +4,6 @@ Donations are written only here. Donors are anonymous (no permission to check); 
 events are trusted once `receive_event` has verified their signature.
 """
 
-import hashlib
 import logging
 import uuid
 from collections.abc import Mapping
@@ -16,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from clipdesk.inquiries import ratelimit
+from clipdesk import ratelimits
 
 from . import tasks
 from .models import Donation, Payment, ProcessedEvent
@@ -48,8 +47,7 @@ def _attempt_key(donation: Donation, ip: str | None) -> str | None:
     if not ip:
         return None
     fields = (donation.provider, ip, donation.email.lower(), donation.kind, donation.amount_minor)
-    digest = hashlib.sha256("|".join(map(str, (*fields, donation.currency))).encode()).hexdigest()
-    return f"donate-attempt:{digest}"
+    return f"donate-attempt:{ratelimits.digest('donate-attempt', '|'.join(map(str, (*fields, donation.currency))))}"
 
 
 def _pending_retry(key: str | None, provider: PaymentProvider) -> Donation | None:
@@ -103,20 +101,14 @@ def start_donation(
     )
     donation.full_clean()
     too_many = "You have started several donations already. Please try again later."
-    ratelimit.hit("donate-ip", ip, setting="CLIPDESK_DONATE_IP_LIMIT", default="10/h", message=too_many)
+    ratelimits.hit("donate-ip", ip, settings.CLIPDESK_DONATE_IP_LIMIT, too_many)
     key = _attempt_key(donation, ip)
     pending = _pending_retry(key, provider)
     if pending is not None:
         # Outside any transaction, as below. The provider answers the same checkout (Stripe: the
         # same idempotency key), so nothing is written.
         return pending, provider.start_checkout(_checkout_request(pending))
-    ratelimit.hit(
-        "donate-address",
-        donation.email,
-        setting="CLIPDESK_DONATE_ADDRESS_LIMIT",
-        default="5/d",
-        message=too_many,
-    )
+    ratelimits.hit("donate-address", donation.email, settings.CLIPDESK_DONATE_ADDRESS_LIMIT, too_many)
     with transaction.atomic():
         _save(donation)
     # Outside any transaction: a slow provider must not hold the database.

@@ -13,14 +13,13 @@ MAX_AMOUNT = Decimal("10000")  # larger gifts: write to us
 OTHER = "other"
 
 
-def _setting_list(name: str, default: str) -> list[str]:
-    value = getattr(settings, name, default)
+def _setting_list(value: str | list[str]) -> list[str]:
     items = value.split(",") if isinstance(value, str) else value
     return [str(item).strip().lower() for item in items if str(item).strip()]
 
 
 def offered_currencies() -> list[str]:
-    codes = _setting_list("CLIPDESK_DONATION_CURRENCIES", "usd,eur,gbp")
+    codes = _setting_list(settings.CLIPDESK_DONATION_CURRENCIES)
     unknown = [c for c in codes if c not in CURRENCIES]
     if unknown or not codes:
         raise ImproperlyConfigured(
@@ -32,7 +31,7 @@ def offered_currencies() -> list[str]:
 def preset_amounts() -> list[int]:
     """Whole units of the chosen currency, as offered on the page (CLIPDESK_DONATION_AMOUNTS)."""
     try:
-        return [int(a) for a in _setting_list("CLIPDESK_DONATION_AMOUNTS", "10,25,50,100")]
+        return [int(a) for a in _setting_list(settings.CLIPDESK_DONATION_AMOUNTS)]
     except ValueError:
         raise ImproperlyConfigured(
             "CLIPDESK_DONATION_AMOUNTS must be whole numbers, e.g. 10,25,50,100."

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clipdesk.inquiries.ratelimit import RateLimited, client_ip
+from clipdesk.ratelimits import RateLimited, client_ip
 
 from . import actions
 from .forms import DonateForm

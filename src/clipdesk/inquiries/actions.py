@@ -7,15 +7,17 @@ actions (`submit_request`, `report_translation_error`) take the sender's IP for 
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from clipdesk import ratelimits
 from clipdesk.archive.actions import require
 from clipdesk.archive.models import Clip
 from clipdesk.transcripts.models import Segment
 
-from . import ratelimit, tasks
+from . import tasks
 from .models import Inquiry, InquiryNote, TranslationReport
 
 NOTE_MAX_LENGTH = 2000
@@ -69,14 +71,8 @@ def submit_request(
     )
     inquiry.full_clean()
     too_many = "You have sent several requests already. Please try again later, or write to the desk."
-    ratelimit.hit("request-ip", ip, setting="CLIPDESK_REQUEST_IP_LIMIT", default="10/h", message=too_many)
-    ratelimit.hit(
-        "request-address",
-        inquiry.email,
-        setting="CLIPDESK_REQUEST_ADDRESS_LIMIT",
-        default="5/d",
-        message=too_many,
-    )
+    ratelimits.hit("request-ip", ip, settings.CLIPDESK_REQUEST_IP_LIMIT, too_many)
+    ratelimits.hit("request-address", inquiry.email, settings.CLIPDESK_REQUEST_ADDRESS_LIMIT, too_many)
     with transaction.atomic():
         _save(inquiry, None)
         transaction.on_commit(lambda: tasks.send_request_received(inquiry.pk), robust=True)
@@ -180,12 +176,11 @@ def report_translation_error(
         reporter_email=(email or "").strip(),
     )
     report.full_clean()
-    ratelimit.hit(
+    ratelimits.hit(
         "report-ip",
         ip,
-        setting="CLIPDESK_REPORT_IP_LIMIT",
-        default="30/h",
-        message="You have sent many reports in a short time. Please try again later.",
+        settings.CLIPDESK_REPORT_IP_LIMIT,
+        "You have sent many reports in a short time. Please try again later.",
     )
     with transaction.atomic():
         _save(report, None)

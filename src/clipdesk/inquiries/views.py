@@ -10,11 +10,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clipdesk.archive.models import Clip
+from clipdesk.ratelimits import RateLimited, client_ip
 
 from . import actions
 from .forms import RequestForm
 from .models import Inquiry
-from .ratelimit import RateLimited, client_ip
 
 
 @require_http_methods(["GET", "POST"])

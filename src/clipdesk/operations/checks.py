@@ -16,15 +16,21 @@ Redis is down. All carry the tag "clipdesk" (`clipdesk check --deploy --tag clip
     clipdesk.E031  the database is unreachable
     clipdesk.E040  a repairer cannot be loaded (a plain check, run with every command)
     clipdesk.E050  media is stored in S3 but no bucket is named (a plain check)
+    clipdesk.E070  a rate limit is not written "N/unit" (a plain check)
+    clipdesk.E071  the donate page's currencies or amounts cannot be offered (a plain check)
 """
 
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.checks import Error, Warning, register
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import storages
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.http.request import validate_host
+
+from clipdesk import ratelimits
+from clipdesk.donations.forms import offered_currencies, preset_amounts
 
 from . import health
 from .repair import load_repairer, repairer_paths
@@ -192,3 +198,47 @@ def check_media_bucket(app_configs, **kwargs):
             id="clipdesk.E050",
         )
     ]
+
+
+RATE_LIMITS = (
+    "CLIPDESK_SUBSCRIBE_IP_LIMIT",
+    "CLIPDESK_SUBSCRIBE_ADDRESS_LIMIT",
+    "CLIPDESK_REQUEST_IP_LIMIT",
+    "CLIPDESK_REQUEST_ADDRESS_LIMIT",
+    "CLIPDESK_REPORT_IP_LIMIT",
+    "CLIPDESK_DONATE_IP_LIMIT",
+    "CLIPDESK_DONATE_ADDRESS_LIMIT",
+    "CLIPDESK_API_RATE_LIMIT",
+)
+
+
+@register(TAG)
+def check_rate_limits(app_configs, **kwargs):
+    """settings.py parses each limit from the environment at start; this names one that a settings
+    module of one's own sets wrongly, before a public form would answer 500 reading it."""
+    problems = []
+    for name in RATE_LIMITS:
+        value = getattr(settings, name, None)
+        try:
+            ratelimits.parse(value)
+        except ValueError:
+            problems.append(
+                Error(
+                    f"{name} is {value!r}, not a rate limit.",
+                    hint="Write it as a count per unit, e.g. 10/h (units s, m, h, d).",
+                    id="clipdesk.E070",
+                )
+            )
+    return problems
+
+
+@register(TAG)
+def check_donation_choices(app_configs, **kwargs):
+    """The donate page offers these; an unknown currency must stop the start, not answer 500 there."""
+    problems = []
+    for offered in (offered_currencies, preset_amounts):
+        try:
+            offered()
+        except ImproperlyConfigured as exc:
+            problems.append(Error(str(exc), id="clipdesk.E071"))
+    return problems

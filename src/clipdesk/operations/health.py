@@ -61,7 +61,7 @@ def queue(huey=None) -> Probe:
 
 def model_dir() -> str | None:
     """A configured Whisper model directory, or None for the bundled Whisper base."""
-    return getattr(settings, "CLIPDESK_WHISPER_MODEL_DIR", None) or None
+    return settings.CLIPDESK_WHISPER_MODEL_DIR or None
 
 
 def model_problem(*, verify: bool = False) -> str | None:

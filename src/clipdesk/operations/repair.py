@@ -39,9 +39,8 @@ class Repairer(Protocol):
 
 
 def repairer_paths() -> list[str]:
-    configured = getattr(settings, "CLIPDESK_REPAIRERS", None)
-    if configured is not None:
-        return list(configured)
+    if settings.CLIPDESK_REPAIRERS is not None:
+        return list(settings.CLIPDESK_REPAIRERS)
     return [path for config in apps.get_app_configs() for path in getattr(config, "repairers", ())]
 
 

@@ -39,13 +39,11 @@ _backends: dict[tuple[str, str], SearchBackend] = {}
 
 
 def search_directory() -> Path:
-    return Path(getattr(settings, "CLIPDESK_SEARCH_DIR", "") or settings.VAR_DIR / "search")
+    return Path(settings.CLIPDESK_SEARCH_DIR)
 
 
 def backend_path() -> str:
-    return getattr(settings, "CLIPDESK_SEARCH_BACKEND", "") or (
-        POSTGRES if connection.vendor == "postgresql" else TANTIVY
-    )
+    return settings.CLIPDESK_SEARCH_BACKEND or (POSTGRES if connection.vendor == "postgresql" else TANTIVY)
 
 
 def get_backend() -> SearchBackend:

@@ -32,8 +32,6 @@ from .models import OutboxMessage, Subscriber
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MAX_ATTEMPTS = 10
-DEFAULT_LEASE_SECONDS = 600
 RETRY_BASE_SECONDS = 60
 RETRY_CAP_SECONDS = 6 * 3600
 
@@ -49,13 +47,11 @@ SERVER_TROUBLE = (
 
 
 def max_attempts() -> int:
-    return int(getattr(settings, "CLIPDESK_MAIL_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS))
+    return settings.CLIPDESK_MAIL_MAX_ATTEMPTS
 
 
 def lease() -> dt.timedelta:
-    return dt.timedelta(
-        seconds=int(getattr(settings, "CLIPDESK_OUTBOX_LEASE_SECONDS", DEFAULT_LEASE_SECONDS))
-    )
+    return dt.timedelta(seconds=settings.CLIPDESK_OUTBOX_LEASE_SECONDS)
 
 
 def retry_delay(attempts: int) -> dt.timedelta:

@@ -26,11 +26,11 @@ from .models import Frequency, OutboxMessage, Subscriber
 
 
 def site_name() -> str:
-    return getattr(settings, "CLIPDESK_SITE_NAME", "clipdesk")
+    return settings.CLIPDESK_SITE_NAME
 
 
 def absolute(path: str) -> str:
-    return getattr(settings, "CLIPDESK_BASE_URL", "http://127.0.0.1:8000").rstrip("/") + path
+    return settings.CLIPDESK_BASE_URL.rstrip("/") + path
 
 
 def mail_domain() -> str:

@@ -19,8 +19,6 @@ from django.utils.module_loading import import_string
 
 from clipdesk.archive.models import Clip
 
-DEFAULT_BACKEND = "clipdesk.subscriptions.matching.DatabaseSavedSearch"
-
 
 class SavedSearchMatcher(Protocol):
     def indexed(self, clip_ids: Collection[int]) -> set[int]:
@@ -51,7 +49,7 @@ class DatabaseSavedSearch:
 
 
 def saved_search_matcher() -> SavedSearchMatcher:
-    return import_string(getattr(settings, "CLIPDESK_SAVED_SEARCH_BACKEND", DEFAULT_BACKEND))()
+    return import_string(settings.CLIPDESK_SAVED_SEARCH_BACKEND)()
 
 
 @dataclass(frozen=True)

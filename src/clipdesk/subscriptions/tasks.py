@@ -12,27 +12,20 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from clipdesk import parsers
+
 from . import actions, retention
 
 log = logging.getLogger(__name__)
 
-WEEKDAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"]
-
 
 def digest_hour() -> int:
-    hour = int(getattr(settings, "CLIPDESK_DIGEST_HOUR", 6))
-    if not 0 <= hour <= 23:
-        raise ValueError(f"CLIPDESK_DIGEST_HOUR must be an hour from 0 to 23, not {hour}.")
-    return hour
+    return parsers.hour(settings.CLIPDESK_DIGEST_HOUR)
 
 
 def digest_weekday() -> int:
     """The weekly digest's day as crontab counts it (0 = Sunday), from a name or a number."""
-    day = str(getattr(settings, "CLIPDESK_DIGEST_WEEKDAY", "monday")).strip().lower()
-    for number, name in enumerate(WEEKDAYS):
-        if day in {name, name[:3], str(number)}:
-            return number
-    raise ValueError(f"CLIPDESK_DIGEST_WEEKDAY must be a day of the week such as 'monday', not {day!r}.")
+    return parsers.weekday(settings.CLIPDESK_DIGEST_WEEKDAY)
 
 
 @db_task()

@@ -18,7 +18,6 @@ from .models import PendingConfirmation, Subscriber
 
 CONFIRM_SALT = "clipdesk.subscriptions.confirm"
 MANAGE_SALT = "clipdesk.subscriptions.manage"
-DEFAULT_CONFIRM_MAX_AGE = 3 * 24 * 3600
 # One answer for a used link, a stale one, and one whose address was deleted: it reveals nothing.
 SPENT = "This link has already been used or is no longer valid."
 
@@ -28,7 +27,7 @@ class InvalidLink(Exception):
 
 
 def confirm_max_age() -> int:
-    return int(getattr(settings, "CLIPDESK_CONFIRM_MAX_AGE", DEFAULT_CONFIRM_MAX_AGE))
+    return settings.CLIPDESK_CONFIRM_MAX_AGE
 
 
 @dataclass

@@ -13,7 +13,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import actions, limits, tokens
+from clipdesk.ratelimits import allowed, client_ip
+
+from . import actions, tokens
 from .forms import PreferencesForm, SubscribeForm
 
 TOO_MANY = "Too many requests from your network. Please try again in an hour."
@@ -42,19 +44,21 @@ def subscribe(request):
     status = 200
     if request.method == "POST":
         form = SubscribeForm(request.POST)
-        if not limits.allow_ip(request):
+        if not allowed("subscribe-ip", client_ip(request), settings.CLIPDESK_SUBSCRIBE_IP_LIMIT):
             form.is_valid()  # keep what was typed, with field errors if any
             form.add_error(None, TOO_MANY)
             status = 429
         elif form.is_valid():
             email = form.cleaned_data["email"]
             # Bots and repeated requests get the same answer as everyone, and no mail.
-            if not form.is_bot and limits.allow_address(email):
+            if not form.is_bot and allowed(
+                "subscribe-address", email, settings.CLIPDESK_SUBSCRIBE_ADDRESS_LIMIT
+            ):
                 actions.request_subscription(email=email, **form.follows())
             return render(request, "subscriptions/sent.html", {"email": email})
     else:
         form = SubscribeForm(initial=SubscribeForm.initial_from_query(request.GET))
-    context = {"form": form, "contact_email": getattr(settings, "CLIPDESK_CONTACT_EMAIL", "")}
+    context = {"form": form, "contact_email": settings.CLIPDESK_CONTACT_EMAIL}
     return render(request, "subscriptions/subscribe.html", context, status=status)
 
 

@@ -16,8 +16,6 @@ from typing import Protocol
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-DEFAULT_PROVIDER = "clipdesk.donations.providers.offline.OfflineProvider"
-
 
 class InvalidSignature(Exception):
     """The delivery is not signed by the provider (bad, missing or stale signature)."""
@@ -93,4 +91,4 @@ class PaymentProvider(Protocol):
 
 
 def get_provider() -> PaymentProvider:
-    return import_string(getattr(settings, "CLIPDESK_PAYMENT_PROVIDER", DEFAULT_PROVIDER))()
+    return import_string(settings.CLIPDESK_PAYMENT_PROVIDER)()

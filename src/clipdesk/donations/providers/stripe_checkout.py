@@ -40,8 +40,8 @@ class StripeCheckout:
         webhook_secret: str | None = None,
         http_client: stripe.HTTPClient | None = None,
     ):
-        self.api_key = api_key or getattr(settings, "CLIPDESK_STRIPE_SECRET_KEY", "")
-        self.webhook_secret = webhook_secret or getattr(settings, "CLIPDESK_STRIPE_WEBHOOK_SECRET", "")
+        self.api_key = api_key or settings.CLIPDESK_STRIPE_SECRET_KEY
+        self.webhook_secret = webhook_secret or settings.CLIPDESK_STRIPE_WEBHOOK_SECRET
         self.http_client = http_client
 
     def _client(self) -> stripe.StripeClient:
