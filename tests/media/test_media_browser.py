@@ -1,21 +1,11 @@
 """In Chromium: a stored file that is script, loaded by a page of our own origin, does not run."""
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 from django.core.files.base import ContentFile
 
 from clipdesk.archive import actions
 from clipdesk.media.models import MediaAsset
 from factories.archive import ClipFactory
-
-_spec = importlib.util.spec_from_file_location(
-    "browser_conftest", Path(__file__).parents[1] / "browser" / "conftest.py"
-)
-_conftest = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_conftest)
-browser, page = _conftest.browser, _conftest.page  # the fixtures of tests/browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
