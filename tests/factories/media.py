@@ -6,8 +6,6 @@ from pathlib import Path
 import av
 import numpy as np
 
-from clipdesk.media.actions import attach_media
-
 
 def make_video(path: Path, seconds: float = 4.0, fps: int = 10, size: tuple[int, int] = (160, 90)) -> Path:
     """An H.264/AAC MP4 with a changing picture and a tone: seekable, with a real audio track."""
@@ -44,5 +42,24 @@ def make_video(path: Path, seconds: float = 4.0, fps: int = 10, size: tuple[int,
     return path
 
 
+def silent_video(directory: Path) -> Path:
+    """directory/silent.mp4: five frames of H.264 and no audio track, for what must refuse to transcribe."""
+    path = directory / "silent.mp4"
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=5)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        for i in range(5):
+            frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), 90, np.uint8), format="rgb24")
+            frame.pts, frame.time_base = i, Fraction(1, 5)
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+    return path
+
+
 def attach_test_video(clip, tmp_path: Path, seconds: float = 4.0):
+    # Imported here: the pipeline's tests use the files above and need none of the Django apps.
+    from clipdesk.media.actions import attach_media
+
     return attach_media(clip, make_video(tmp_path / "clip.mp4", seconds), user=None, source="test")

@@ -4,10 +4,8 @@ import shutil
 import struct
 import subprocess
 import sys
-from fractions import Fraction
 from pathlib import Path
 
-import av
 import numpy as np
 import pytest
 
@@ -20,6 +18,7 @@ from clipdesk.pipeline.audio import (
     UnsupportedCodecError,
     decode_audio,
 )
+from factories.media import silent_video
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "audio"
 JFK = SAMPLES / "jfk.flac"
@@ -89,17 +88,7 @@ def test_truncated_wav(tmp_path):
 
 
 def test_video_without_audio(tmp_path):
-    path = tmp_path / "silent.mp4"
-    with av.open(str(path), "w") as out:
-        stream = out.add_stream("libx264", rate=5)
-        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
-        for i in range(5):
-            frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), 90, np.uint8), format="rgb24")
-            frame.pts, frame.time_base = i, Fraction(1, 5)
-            for packet in stream.encode(frame):
-                out.mux(packet)
-        for packet in stream.encode(None):
-            out.mux(packet)
+    path = silent_video(tmp_path)
     with pytest.raises(NoAudioStreamError, match=r"no audio track \(it contains: video\)"):
         decode_audio(path)
 
