@@ -1,5 +1,7 @@
-"""Real media files for tests, encoded with PyAV: small, but a browser plays them."""
+"""Real media files for tests, encoded with PyAV: small, but a browser plays them; and a few that a
+probe must refuse."""
 
+import struct
 from fractions import Fraction
 from pathlib import Path
 
@@ -55,6 +57,18 @@ def silent_video(directory: Path) -> Path:
                 out.mux(packet)
         for packet in stream.encode(None):
             out.mux(packet)
+    return path
+
+
+def odd_codec_wav(directory: Path) -> Path:
+    """directory/odd.wav: a WAV whose format tag names no codec FFmpeg knows."""
+    data = b"\x00" * 3200
+    fmt = struct.pack("<HHIIHH", 0x1234, 1, 16000, 32000, 2, 16)
+    body = (
+        b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(data)) + data
+    )
+    path = directory / "odd.wav"
+    path.write_bytes(b"RIFF" + struct.pack("<I", len(body)) + body)
     return path
 
 

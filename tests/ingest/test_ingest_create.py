@@ -2,7 +2,6 @@
 its SHA-256 and queued after commit. Every bad input gets its own clear message and leaves nothing."""
 
 import hashlib
-import struct
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from clipdesk.ingest import validation
 from clipdesk.ingest.actions import create_ingest_job
 from clipdesk.ingest.models import IngestJob
 from clipdesk.pipeline.media import make_demo_video
-from factories.media import make_video, silent_video
+from factories.media import make_video, odd_codec_wav, silent_video
 
 pytestmark = pytest.mark.django_db
 
@@ -33,18 +32,6 @@ def text_file(tmp_path: Path) -> Path:
 def empty_file(tmp_path: Path) -> Path:
     path = tmp_path / "empty.mp4"
     path.touch()
-    return path
-
-
-def odd_codec_wav(tmp_path: Path) -> Path:
-    """A WAV whose format tag names no codec FFmpeg knows."""
-    data = b"\x00" * 3200
-    fmt = struct.pack("<HHIIHH", 0x1234, 1, 16000, 32000, 2, 16)
-    body = (
-        b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(data)) + data
-    )
-    path = tmp_path / "odd.wav"
-    path.write_bytes(b"RIFF" + struct.pack("<I", len(body)) + body)
     return path
 
 

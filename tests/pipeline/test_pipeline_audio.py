@@ -1,7 +1,6 @@
 """Decoding, and the clear errors for files that are not usable recordings."""
 
 import shutil
-import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +17,7 @@ from clipdesk.pipeline.audio import (
     UnsupportedCodecError,
     decode_audio,
 )
-from factories.media import silent_video
+from factories.media import odd_codec_wav, silent_video
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "audio"
 JFK = SAMPLES / "jfk.flac"
@@ -94,14 +93,7 @@ def test_video_without_audio(tmp_path):
 
 
 def test_unsupported_codec(tmp_path):
-    # A WAV whose format tag names no codec FFmpeg knows.
-    data = b"\x00" * 3200
-    fmt = struct.pack("<HHIIHH", 0x1234, 1, 16000, 32000, 2, 16)
-    body = (
-        b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(data)) + data
-    )
-    path = tmp_path / "odd.wav"
-    path.write_bytes(b"RIFF" + struct.pack("<I", len(body)) + body)
+    path = odd_codec_wav(tmp_path)
     with pytest.raises(UnsupportedCodecError, match="codec"):
         decode_audio(path)
 
