@@ -1,13 +1,19 @@
-import email
+"""Fixtures every test folder shares; the plain helpers they use are in tests/support.py."""
+
+import logging
 import os
-import socket
-from email import policy
+import shutil
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
 from django.conf import settings
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
+
+from support import CHROMIUM, CHROMIUM_ARGS, Mailbox, free_port
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "var" / "test-artifacts"
 
 # Bounded in CI so the suite keeps its time budget; more examples on a developer's machine.
 hypothesis_settings.register_profile(
@@ -142,37 +148,120 @@ def shared_cache(db, settings):
     call_command("createcachetable", verbosity=0)
 
 
-class Inbox:
-    """An SMTP server's message handler: keeps every message it accepts."""
+@pytest.fixture
+def media_root(settings, tmp_path) -> Path:
+    """Stored media in the test's own directory."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
 
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
 
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        return "250 Message accepted for delivery"
+@pytest.fixture
+def search_dir(settings, tmp_path) -> Path:
+    """Publishing indexes clips for search (when its commit callbacks run): in an index of the test's own."""
+    settings.CLIPDESK_SEARCH_DIR = tmp_path / "search"
+    return settings.CLIPDESK_SEARCH_DIR
+
+
+# -- mail --------------------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
 def smtp_server():
-    """A real SMTP server (aiosmtpd) on a free loopback port, for the whole session."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    """A real SMTP server (aiosmtpd) on a free loopback port, for the whole session: (mailbox, port)."""
+    # The server thread logs every connection, some after the test's output streams have closed.
+    server_log = logging.getLogger("mail.log")
+    level = server_log.level
+    server_log.setLevel(logging.WARNING)
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
     controller.start()
-    yield inbox, port
+    yield mailbox, controller.port
     controller.stop()
+    server_log.setLevel(level)
 
 
 @pytest.fixture
-def mailbox(smtp_server, settings) -> list:
-    """Mail goes through Django's SMTP backend to a real server on loopback; returns what it received."""
-    inbox, port = smtp_server
-    inbox.messages.clear()
+def smtp(smtp_server, settings) -> Mailbox:
+    """Mail goes through Django's SMTP backend to the server on loopback; the test reads what it
+    received (`.received`, `.to(address)`) and may make it refuse (`.rcpt_replies`, `.data_replies`)."""
+    mailbox, port = smtp_server
+    mailbox.clear()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    return inbox.messages
+    settings.EMAIL_TIMEOUT = 10
+    return mailbox
+
+
+@pytest.fixture
+def mailbox(smtp) -> list:
+    """The messages the SMTP server received in this test, in order (each an EmailMessage)."""
+    return smtp.received
+
+
+# -- the browser -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright, headless, started once for the session."""
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"Chromium is not installed at {CHROMIUM}: apt-get install chromium (or set CLIPDESK_CHROMIUM)."
+        )
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the tests' own database calls are
+    # ordinary synchronous code all the same.
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    """new_page(**context options): a page in a context of its own, closed after the test. Console
+    errors, uncaught exceptions and answers of 400 or more are collected in `page.console_errors`."""
+    contexts = []
+
+    def open_page(viewport=None, **options):
+        context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900}, **options)
+        contexts.append(context)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on(
+            "response",
+            lambda response: (
+                errors.append(f"{response.status} {response.url}") if response.status >= 400 else None
+            ),
+        )
+        page.console_errors = errors
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    """A desktop-sized page (1280 by 900)."""
+    return new_page()
+
+
+@pytest.fixture
+def screenshot():
+    """screenshot(page, name): the whole page, kept under var/test-artifacts/ for a person to look at."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str) -> Path:
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take

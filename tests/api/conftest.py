@@ -13,10 +13,8 @@ def fresh_cache():
 
 
 @pytest.fixture(autouse=True)
-def search_dir(settings, tmp_path):
-    """Publishing indexes clips for search (when its commit callbacks run): in an index of the test's own."""
-    settings.CLIPDESK_SEARCH_DIR = tmp_path / "search"
-    return settings.CLIPDESK_SEARCH_DIR
+def _own_search_dir(search_dir):
+    """Every test here indexes into a search index of its own (tests/conftest.py)."""
 
 
 @pytest.fixture

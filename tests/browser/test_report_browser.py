@@ -26,37 +26,29 @@ def long_clip(timed_clip):
 
 
 @pytest.mark.parametrize("viewport", [{"width": 1280, "height": 900}, {"width": 390, "height": 844}])
-def test_the_thank_you_is_on_screen_after_reporting(browser, live_server, long_clip, viewport, screenshot):
-    context = browser.new_context(viewport=viewport)
-    page = context.new_page()
-    try:
-        page.goto(live_server.url + long_clip.get_absolute_url())
-        page.click("#line-35 details.report summary")
-        page.fill("#line-35 textarea[name=note]", "It says 'warned'; the verb means 'threatened'.")
-        page.click("#line-35 button[type=submit]")
-        page.wait_for_load_state()
-        thanks = page.get_by_text("Thank you: your report was sent to the desk.")
-        thanks.wait_for()
-        assert thanks.count() == 1
-        screenshot(page.context.pages[0], f"report-sent-{viewport['width']}")
-        assert thanks.evaluate(IN_VIEW)
-        assert TranslationReport.objects.get().position == 34
-    finally:
-        context.close()
+def test_the_thank_you_is_on_screen_after_reporting(new_page, live_server, long_clip, viewport, screenshot):
+    page = new_page(viewport=viewport)
+    page.goto(live_server.url + long_clip.get_absolute_url())
+    page.click("#line-35 details.report summary")
+    page.fill("#line-35 textarea[name=note]", "It says 'warned'; the verb means 'threatened'.")
+    page.click("#line-35 button[type=submit]")
+    page.wait_for_load_state()
+    thanks = page.get_by_text("Thank you: your report was sent to the desk.")
+    thanks.wait_for()
+    assert thanks.count() == 1
+    screenshot(page.context.pages[0], f"report-sent-{viewport['width']}")
+    assert thanks.evaluate(IN_VIEW)
+    assert TranslationReport.objects.get().position == 34
 
 
-def test_a_refused_report_says_why_on_screen(browser, live_server, long_clip, settings):
+def test_a_refused_report_says_why_on_screen(new_page, live_server, long_clip, settings):
     settings.CLIPDESK_REPORT_IP_LIMIT = "0/h"
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    try:
-        page.goto(live_server.url + long_clip.get_absolute_url())
-        page.click("#line-35 details.report summary")
-        page.fill("#line-35 textarea[name=note]", "Wrong verb.")
-        page.click("#line-35 button[type=submit]")
-        refusal = page.get_by_text("Please try again later")
-        refusal.wait_for()
-        assert refusal.evaluate(IN_VIEW)
-        assert not TranslationReport.objects.exists()
-    finally:
-        context.close()
+    page = new_page()
+    page.goto(live_server.url + long_clip.get_absolute_url())
+    page.click("#line-35 details.report summary")
+    page.fill("#line-35 textarea[name=note]", "Wrong verb.")
+    page.click("#line-35 button[type=submit]")
+    refusal = page.get_by_text("Please try again later")
+    refusal.wait_for()
+    assert refusal.evaluate(IN_VIEW)
+    assert not TranslationReport.objects.exists()

@@ -1,18 +1,12 @@
 """The staff pages as a browser lays them out: the worklist tabs, sign-out, and a phone's width."""
 
-import importlib.util
 import itertools
-from pathlib import Path
 
 import pytest
 
 from factories.archive import ClipFactory, UserFactory
 from factories.inquiries import InquiryFactory, TranslationReportFactory
-
-_spec = importlib.util.spec_from_file_location("browser_conftest", Path(__file__).with_name("conftest.py"))
-_conftest = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_conftest)
-login = _conftest.login
+from support import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -62,16 +56,12 @@ def test_staff_sign_out_from_any_staff_page(page, live_server, chief):
 
 
 @pytest.mark.parametrize("path", ["/staff/work/", "/desk/"])
-def test_staff_pages_do_not_scroll_sideways_on_a_phone(browser, live_server, chief, work, path, screenshot):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    try:
-        login(page, live_server, chief)
-        page.goto(live_server.url + path)
-        widths = page.evaluate(
-            "() => [document.scrollingElement.scrollWidth, document.scrollingElement.clientWidth]"
-        )
-        screenshot(page, "phone" + path.replace("/", "-").rstrip("-"))
-        assert widths[0] <= widths[1], widths
-    finally:
-        context.close()
+def test_staff_pages_do_not_scroll_sideways_on_a_phone(new_page, live_server, chief, work, path, screenshot):
+    page = new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    login(page, live_server, chief)
+    page.goto(live_server.url + path)
+    widths = page.evaluate(
+        "() => [document.scrollingElement.scrollWidth, document.scrollingElement.clientWidth]"
+    )
+    screenshot(page, "phone" + path.replace("/", "-").rstrip("-"))
+    assert widths[0] <= widths[1], widths

@@ -1,26 +1,14 @@
 """What only a browser shows: captions load, lines seek, ?t= starts the player, the editor saves and refuses conflicts."""
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 
 from clipdesk.archive import actions as archive_actions
 from clipdesk.transcripts import actions
 from clipdesk.transcripts.models import Segment
 from factories.media import attach_test_video
-
-_spec = importlib.util.spec_from_file_location("browser_conftest", Path(__file__).with_name("conftest.py"))
-_conftest = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_conftest)
-login = _conftest.login
+from support import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture

@@ -1,12 +1,12 @@
-"""Real media files for tests, encoded with PyAV: small, but a browser plays them."""
+"""Real media files for tests, encoded with PyAV: small, but a browser plays them; and a few that a
+probe must refuse."""
 
+import struct
 from fractions import Fraction
 from pathlib import Path
 
 import av
 import numpy as np
-
-from clipdesk.media.actions import attach_media
 
 
 def make_video(path: Path, seconds: float = 4.0, fps: int = 10, size: tuple[int, int] = (160, 90)) -> Path:
@@ -44,5 +44,36 @@ def make_video(path: Path, seconds: float = 4.0, fps: int = 10, size: tuple[int,
     return path
 
 
+def silent_video(directory: Path) -> Path:
+    """directory/silent.mp4: five frames of H.264 and no audio track, for what must refuse to transcribe."""
+    path = directory / "silent.mp4"
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=5)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        for i in range(5):
+            frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), 90, np.uint8), format="rgb24")
+            frame.pts, frame.time_base = i, Fraction(1, 5)
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+    return path
+
+
+def odd_codec_wav(directory: Path) -> Path:
+    """directory/odd.wav: a WAV whose format tag names no codec FFmpeg knows."""
+    data = b"\x00" * 3200
+    fmt = struct.pack("<HHIIHH", 0x1234, 1, 16000, 32000, 2, 16)
+    body = (
+        b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(data)) + data
+    )
+    path = directory / "odd.wav"
+    path.write_bytes(b"RIFF" + struct.pack("<I", len(body)) + body)
+    return path
+
+
 def attach_test_video(clip, tmp_path: Path, seconds: float = 4.0):
+    # Imported here: the pipeline's tests use the files above and need none of the Django apps.
+    from clipdesk.media.actions import attach_media
+
     return attach_media(clip, make_video(tmp_path / "clip.mp4", seconds), user=None, source="test")

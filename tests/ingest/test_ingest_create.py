@@ -2,12 +2,8 @@
 its SHA-256 and queued after commit. Every bad input gets its own clear message and leaves nothing."""
 
 import hashlib
-import struct
-from fractions import Fraction
 from pathlib import Path
 
-import av
-import numpy as np
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
@@ -18,7 +14,7 @@ from clipdesk.ingest import validation
 from clipdesk.ingest.actions import create_ingest_job
 from clipdesk.ingest.models import IngestJob
 from clipdesk.pipeline.media import make_demo_video
-from factories.media import make_video
+from factories.media import make_video, odd_codec_wav, silent_video
 
 pytestmark = pytest.mark.django_db
 
@@ -36,33 +32,6 @@ def text_file(tmp_path: Path) -> Path:
 def empty_file(tmp_path: Path) -> Path:
     path = tmp_path / "empty.mp4"
     path.touch()
-    return path
-
-
-def silent_video(tmp_path: Path) -> Path:
-    path = tmp_path / "silent.mp4"
-    with av.open(str(path), "w") as out:
-        stream = out.add_stream("libx264", rate=5)
-        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
-        for i in range(5):
-            frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), 90, np.uint8), format="rgb24")
-            frame.pts, frame.time_base = i, Fraction(1, 5)
-            for packet in stream.encode(frame):
-                out.mux(packet)
-        for packet in stream.encode(None):
-            out.mux(packet)
-    return path
-
-
-def odd_codec_wav(tmp_path: Path) -> Path:
-    """A WAV whose format tag names no codec FFmpeg knows."""
-    data = b"\x00" * 3200
-    fmt = struct.pack("<HHIIHH", 0x1234, 1, 16000, 32000, 2, 16)
-    body = (
-        b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(data)) + data
-    )
-    path = tmp_path / "odd.wav"
-    path.write_bytes(b"RIFF" + struct.pack("<I", len(body)) + body)
     return path
 
 

@@ -15,8 +15,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def _own_media_root(media_root):
+    """Every test here stores media in its own directory (tests/conftest.py)."""
 
 
 def test_attach_records_checksum_type_and_duration(tmp_path):

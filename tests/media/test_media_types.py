@@ -28,8 +28,8 @@ EXECUTABLE = ("javascript", "ecmascript", "html", "xml", "svg", "text/")
 
 
 @pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def _own_media_root(media_root):
+    """Every test here stores media in its own directory (tests/conftest.py)."""
 
 
 def stored_asset(clip, content: bytes, *, name="file.js", mime_type="text/javascript", poster=None):

@@ -8,7 +8,6 @@ back with boto3, beside clipdesk, never through it.
 
 import hashlib
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -34,6 +33,7 @@ from clipdesk.settings import media_storage
 from factories.archive import ClipFactory
 from factories.media import make_video
 from operations.test_verify_media import verify
+from support import free_port
 
 REGION = "eu-central-1"
 KEYS = {"AWS_ACCESS_KEY_ID": "clipdesk-test", "AWS_SECRET_ACCESS_KEY": "clipdesk-test-secret"}
@@ -45,12 +45,6 @@ def sha256(data: bytes) -> str:
 
 
 # -- the server and the bucket -----------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _moto_command(port: int) -> list[str]:
@@ -82,7 +76,7 @@ def _wait_until_answering(server: subprocess.Popen, endpoint: str, log: Path) ->
 @pytest.fixture(scope="module")
 def moto_endpoint(tmp_path_factory):
     """A moto S3 server on a free loopback port, for this module's tests; stopped at the end."""
-    port = _free_port()
+    port = free_port()
     endpoint = f"http://127.0.0.1:{port}"
     log = tmp_path_factory.mktemp("moto") / "moto_server.log"
     with open(log, "wb") as output:

@@ -4,6 +4,7 @@ fixtures `migrated` and `make_site` reach a test directory through an import in 
 (`from operations.sites import ...`: `tests/` is on the path).
 """
 
+import http.client
 import os
 import re
 import shutil
@@ -12,17 +13,20 @@ import subprocess
 import sys
 import time
 from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from operations.servers import stop_process
+from operations.servers import stop_process, wait_until
+from support import free_port
 
 TESTS = Path(__file__).resolve().parents[1]
 ROOT = TESTS.parent
 # process_settings: the site's settings with the ingest timings the tests shorten read from the environment.
 PROCESS_SETTINGS_DIR = TESTS / "ingest"
 JOB_COLUMNS = ("status", "stage", "progress", "attempts", "clip_id", "error", "claimed_by")
+REQUEST_TIMEOUT = 20  # seconds: a request that hangs fails the test instead of holding it
 
 
 class Site:
@@ -117,6 +121,56 @@ class Site:
             "SELECT position, original_text FROM transcripts_segment WHERE clip_id = ? ORDER BY position",
             clip_id,
         )
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    headers: dict  # by lower-case name
+    body: str
+
+
+class Served:
+    """`clipdesk serve` (gunicorn) for a site, on a free loopback port, asked over real HTTP; the site's
+    stop() ends it."""
+
+    def __init__(self, site: Site, name: str = "serve", workers: int = 1):
+        self.port = free_port()
+        bind = f"127.0.0.1:{self.port}"
+        self.process = site.start(name, "serve", "--bind", bind, "--workers", str(workers))
+        self.site = site
+        wait_until(self._answers, f"{name} to answer")
+
+    def get(self, path: str, **headers: str) -> Answer:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=REQUEST_TIMEOUT)
+        try:
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            body = response.read().decode("utf-8", "replace")
+            return Answer(response.status, {k.lower(): v for k, v in response.getheaders()}, body)
+        finally:
+            connection.close()
+
+    def workers(self) -> set[int]:
+        """The gunicorn worker processes: the children of the master."""
+        children = set()
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:  # the process ended while we looked
+                continue
+            if int(fields[1]) == self.process.pid:
+                children.add(int(stat.parent.name))
+        return children
+
+    def _answers(self) -> bool:
+        if self.process.poll() is not None:
+            pytest.fail(f"clipdesk serve exited:\n{self.site.logs()}")
+        try:
+            self.get("/healthz")
+        except OSError:
+            return False
+        return True
 
 
 def queued_id(output: str) -> int:

@@ -15,7 +15,6 @@ middle of a job is covered by tests/ingest/test_ingest_processes.py.
 """
 
 import hashlib
-import http.client
 import re
 import shutil
 import threading
@@ -30,13 +29,12 @@ import pytest
 from clipdesk.archive.models import Channel
 from clipdesk.ingest.models import IngestJob
 from clipdesk.media.models import MediaAsset
-from operations.servers import PostgresCluster, RedisServer, free_port, tmpfs, wait_until
-from operations.sites import ROOT, Site, queued_id
+from operations.servers import PostgresCluster, RedisServer, tmpfs, wait_until
+from operations.sites import REQUEST_TIMEOUT, ROOT, Answer, Served, Site, queued_id
 
 SPEECH = ROOT / "samples" / "audio" / "speechbrain-asr"
 SAMPLE_PAGE = ROOT / "samples" / "pages" / "clip-8891.txt"
 MiB = 1024 * 1024
-REQUEST_TIMEOUT = 20  # seconds: a request that hangs fails the test instead of holding it
 
 
 # -- Redis restarted without persistence -------------------------------------------------------------
@@ -149,54 +147,6 @@ def postgres():
         cluster.remove()
 
 
-@dataclass(frozen=True)
-class Answer:
-    status: int
-    headers: dict
-    body: str
-
-
-class Web:
-    """`clipdesk serve` (gunicorn) on a free port, asked over real HTTP."""
-
-    def __init__(self, site: Site, name: str):
-        self.port = free_port()
-        self.process = site.start(name, "serve", "--bind", f"127.0.0.1:{self.port}", "--workers", "2")
-        self.site = site
-        wait_until(self._answers, f"{name} to answer")
-
-    def get(self, path: str) -> Answer:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=REQUEST_TIMEOUT)
-        try:
-            connection.request("GET", path)
-            response = connection.getresponse()
-            body = response.read().decode("utf-8", "replace")
-            return Answer(response.status, {k.lower(): v for k, v in response.getheaders()}, body)
-        finally:
-            connection.close()
-
-    def workers(self) -> set[int]:
-        """The gunicorn worker processes: the children of the master."""
-        children = set()
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:  # the process ended while we looked
-                continue
-            if int(fields[1]) == self.process.pid:
-                children.add(int(stat.parent.name))
-        return children
-
-    def _answers(self) -> bool:
-        if self.process.poll() is not None:
-            pytest.fail(f"clipdesk serve exited:\n{self.site.logs()}")
-        try:
-            self.get("/healthz")
-        except OSError:
-            return False
-        return True
-
-
 @dataclass
 class Hit:
     web: int
@@ -211,7 +161,7 @@ class Hit:
 class Load:
     """Requests for every page from every server, in a loop on a thread, until stopped."""
 
-    webs: list[Web]
+    webs: list[Served]
     pages: list[str]
     hits: list[Hit] = field(default_factory=list)
     stopping: threading.Event = field(default_factory=threading.Event)
@@ -260,7 +210,7 @@ def served(tmp_path, postgres):
     try:
         sites[0].clipdesk("migrate", "--no-input", "-v", "0")
         sites[0].clipdesk("import-page", str(SAMPLE_PAGE))
-        webs = [Web(site, f"web-{n}") for n, site in enumerate(sites)]
+        webs = [Served(site, f"web-{n}", workers=2) for n, site in enumerate(sites)]
         pages = ["/", "/clips/", webs[0].get("/clips/8891/").headers["location"]]
         for web in webs:
             assert answers(web, pages) == {200}, web.site.logs()
@@ -270,11 +220,11 @@ def served(tmp_path, postgres):
             site.stop()
 
 
-def answers(web: Web, pages: list[str], rounds: int = 1) -> set[int]:
+def answers(web: Served, pages: list[str], rounds: int = 1) -> set[int]:
     return {web.get(page).status for _ in range(rounds) for page in pages}
 
 
-def assert_served_throughout(webs: list[Web], workers: list[set[int]]) -> None:
+def assert_served_throughout(webs: list[Served], workers: list[set[int]]) -> None:
     """The same gunicorn processes served throughout, and nothing raised: none died or was restarted."""
     assert all(web.process.poll() is None for web in webs)
     assert [web.workers() for web in webs] == workers

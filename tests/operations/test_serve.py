@@ -1,11 +1,10 @@
 """`clipdesk serve` runs gunicorn believing forwarded headers from the configured proxies only, and
 without gunicorn's shared control socket. Each test asks a real `clipdesk serve` over HTTP."""
 
-import http.client
-
 import pytest
 
-from operations.servers import free_port, stop_process, wait_until
+from operations.servers import stop_process
+from operations.sites import Served
 
 PRODUCTION = {
     "CLIPDESK_ENV": "production",
@@ -16,31 +15,6 @@ PRODUCTION = {
     "CLIPDESK_STRIPE_SECRET_KEY": "sk_test_unused",
     "CLIPDESK_STRIPE_WEBHOOK_SECRET": "whsec_unused",
 }
-
-
-class Served:
-    def __init__(self, site):
-        self.port = free_port()
-        self.process = site.start("serve", "serve", "--bind", f"127.0.0.1:{self.port}", "--workers", "1")
-        self.site = site
-        wait_until(self._answers, "clipdesk serve to answer")
-
-    def get(self, path: str, **headers: str) -> http.client.HTTPResponse:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        connection.request("GET", path, headers=headers)
-        response = connection.getresponse()
-        response.read()
-        connection.close()
-        return response
-
-    def _answers(self) -> bool:
-        if self.process.poll() is not None:
-            pytest.fail(f"clipdesk serve exited:\n{self.site.logs()}")
-        try:
-            self.get("/healthz")
-        except OSError:
-            return False
-        return True
 
 
 @pytest.fixture
@@ -68,7 +42,7 @@ def test_a_local_client_cannot_claim_https_with_a_forwarded_header(serve):
     claimed = served.get("/api/topics", **{"X-Forwarded-Proto": "https"})
     assert plain.status == 301
     assert claimed.status == 301, "a forwarded header from an untrusted address was believed"
-    assert claimed.getheader("Location") == f"https://127.0.0.1:{served.port}/api/topics"
+    assert claimed.headers["location"] == f"https://127.0.0.1:{served.port}/api/topics"
 
 
 def test_the_configured_proxy_may_say_https(serve):

@@ -1,13 +1,10 @@
 """Decoding, and the clear errors for files that are not usable recordings."""
 
 import shutil
-import struct
 import subprocess
 import sys
-from fractions import Fraction
 from pathlib import Path
 
-import av
 import numpy as np
 import pytest
 
@@ -20,6 +17,7 @@ from clipdesk.pipeline.audio import (
     UnsupportedCodecError,
     decode_audio,
 )
+from factories.media import odd_codec_wav, silent_video
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "audio"
 JFK = SAMPLES / "jfk.flac"
@@ -89,30 +87,13 @@ def test_truncated_wav(tmp_path):
 
 
 def test_video_without_audio(tmp_path):
-    path = tmp_path / "silent.mp4"
-    with av.open(str(path), "w") as out:
-        stream = out.add_stream("libx264", rate=5)
-        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
-        for i in range(5):
-            frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), 90, np.uint8), format="rgb24")
-            frame.pts, frame.time_base = i, Fraction(1, 5)
-            for packet in stream.encode(frame):
-                out.mux(packet)
-        for packet in stream.encode(None):
-            out.mux(packet)
+    path = silent_video(tmp_path)
     with pytest.raises(NoAudioStreamError, match=r"no audio track \(it contains: video\)"):
         decode_audio(path)
 
 
 def test_unsupported_codec(tmp_path):
-    # A WAV whose format tag names no codec FFmpeg knows.
-    data = b"\x00" * 3200
-    fmt = struct.pack("<HHIIHH", 0x1234, 1, 16000, 32000, 2, 16)
-    body = (
-        b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(data)) + data
-    )
-    path = tmp_path / "odd.wav"
-    path.write_bytes(b"RIFF" + struct.pack("<I", len(body)) + body)
+    path = odd_codec_wav(tmp_path)
     with pytest.raises(UnsupportedCodecError, match="codec"):
         decode_audio(path)
 

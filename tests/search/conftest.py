@@ -15,9 +15,8 @@ from factories.archive import ClipFactory
 
 
 @pytest.fixture(autouse=True)
-def search_dir(settings, tmp_path):
-    settings.CLIPDESK_SEARCH_DIR = tmp_path / "search"
-    return settings.CLIPDESK_SEARCH_DIR
+def _own_search_dir(search_dir):
+    """Every test here indexes into a search index of its own (tests/conftest.py)."""
 
 
 @pytest.fixture(autouse=True)
