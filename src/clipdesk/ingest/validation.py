@@ -291,10 +291,6 @@ def whisper_language(code: str) -> str | None:
     return primary
 
 
-def bcp47(whisper_code: str) -> str:
-    return {"jw": "jv"}.get(whisper_code, whisper_code)
-
-
 def parse_time(text: str) -> float:
     """Seconds from "95", "95.5", "1:35" or "1:01:35.5" ([h:]mm:ss); ValueError when it is none of them."""
     parts = text.strip().split(":")

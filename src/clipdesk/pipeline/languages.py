@@ -18,11 +18,16 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["choose", "identify", "smooth"]
+__all__ = ["bcp47", "choose", "identify", "smooth"]
 
 
 def _code(token: str) -> str:
     return token.removeprefix("<|").removesuffix("|>")
+
+
+def bcp47(whisper_code: str) -> str:
+    """The BCP 47 tag of a Whisper language code (Whisper spells Javanese "jw")."""
+    return {"jw": "jv"}.get(whisper_code, whisper_code)
 
 
 def choose(probabilities: Sequence[tuple[str, float]], allowed: Sequence[str] = ()) -> tuple[str, float]:
