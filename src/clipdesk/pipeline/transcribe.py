@@ -36,7 +36,7 @@ import inspect
 import itertools
 import logging
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import ctranslate2
@@ -63,6 +63,7 @@ logger = logging.getLogger(__name__)
 
 SPEAKER_MODES = ("auto", "channels", "embeddings", "none")
 TRANSLATE_MODES = ("whisper", "ctranslate2", "none")
+TRANSCRIBE, TRANSLATE = "transcribe", "translate"  # the steps ``progress`` is told of
 WINDOW_S = 30.0  # Whisper's window
 RATE = 16000
 SHORT_CHUNK_S = 1.5  # languages.smooth: shorter chunks take their neighbours' language
@@ -406,9 +407,15 @@ class Pipeline:
     # -- public -----------------------------------------------------------------------------------
 
     def transcribe(
-        self, audio: str | os.PathLike | AudioData, options: PipelineOptions | None = None
+        self,
+        audio: str | os.PathLike | AudioData,
+        options: PipelineOptions | None = None,
+        progress: Callable[[str, float], None] | None = None,
     ) -> tuple[Iterator[Segment], TranscriptionInfo]:
-        """Starts a transcription: voice activity runs now, identification and decoding lazily."""
+        """Starts a transcription: voice activity runs now, identification, decoding and translation
+        lazily. ``progress(step, fraction)`` is told the fraction of the recording done as each line
+        is decoded (step "transcribe") and as each group of lines is translated ("translate"), so
+        that a caller (ingest) can show what runs without running a step itself."""
         options = options or PipelineOptions()
         if not isinstance(audio, AudioData):
             audio = decode_audio(audio)
@@ -438,7 +445,9 @@ class Pipeline:
             batched=options.batched,
         )
         segments = self._label_speakers(segments, mode, audio)
-        segments = self._translate(segments, translator, options.batch_size)
+        report = progress or (lambda step, fraction: None)
+        segments = self._reported(segments, info, report)
+        segments = self._translate(segments, translator, options.batch_size, info, report)
         return self._noted(segments, info), info
 
     def translator(self, options: PipelineOptions, audio: AudioData) -> Translator:
@@ -465,6 +474,12 @@ class Pipeline:
     def _noted(segments: Iterable[Segment], info: TranscriptionInfo) -> Iterator[Segment]:
         for segment in segments:
             info.note(segment)
+            yield segment
+
+    @staticmethod
+    def _reported(segments: Iterable[Segment], info: TranscriptionInfo, report) -> Iterator[Segment]:
+        for segment in segments:
+            report(TRANSCRIBE, info.progress(segment))
             yield segment
 
     def _speaker_mode(self, audio: AudioData, options: PipelineOptions) -> str:
@@ -730,12 +745,19 @@ class Pipeline:
             yield segment
 
     @staticmethod
-    def _translate(segments: Iterable[Segment], translator: Translator | None, batch_size: int):
+    def _translate(
+        segments: Iterable[Segment],
+        translator: Translator | None,
+        batch_size: int,
+        info: TranscriptionInfo,
+        report: Callable[[str, float], None],
+    ):
         """Translates in groups of ``batch_size`` segments, so results still stream. A line in
         English is its own translation; with no translator the translation is left ""."""
         pending: list[Segment] = []
 
         def flush() -> Iterator[Segment]:
+            translated = False
             by_language: dict[str, list[Segment]] = {}
             for segment in pending:
                 by_language.setdefault(segment.language, []).append(segment)
@@ -746,8 +768,11 @@ class Pipeline:
                     texts = [""] * len(group)
                 else:
                     texts = translate(translator, group, language)
+                    translated = True
                 for segment, text in zip(group, texts, strict=True):
                     segment.translation = text
+            if translated:
+                report(TRANSLATE, info.progress(pending[-1]))
             yield from pending
             pending.clear()
 
