@@ -83,6 +83,9 @@ class PipelineOptions:
     ``resemblyzer`` is installed, else everyone is speaker 0), "channels", "embeddings", or "none"
     (speaker left None). ``safeguards``: re-decode what fails faster-whisper's checks with its
     temperature fallback, and mark what still fails uncertain (off only to measure their cost).
+    ``one_language``: a window the model identifies at least this sure is decoded in that language;
+    a less sure one (it may hold two languages, and Whisper then leans to either with 0.97) is
+    identified chunk by chunk and split.
     """
 
     language: str | None = None
