@@ -13,6 +13,7 @@ from clipdesk.archive.models import Channel
 from clipdesk.ingest import validation
 from clipdesk.ingest.actions import create_ingest_job
 from clipdesk.ingest.models import IngestJob
+from clipdesk.pipeline import languages
 from clipdesk.pipeline.media import make_demo_video
 from factories.media import make_video, odd_codec_wav, silent_video
 
@@ -160,7 +161,7 @@ def test_languages_are_bcp47_codes_read_as_whisper_codes():
     assert validation.whisper_language("ar") == "ar"
     assert validation.whisper_language("fa-IR") == "fa"
     assert validation.whisper_language("jv") == "jw"
-    assert validation.bcp47("jw") == "jv"
+    assert languages.bcp47("jw") == "jv"
 
 
 def test_a_good_file_is_stored_with_its_provenance_and_queued_after_commit(

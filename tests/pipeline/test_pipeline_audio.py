@@ -118,3 +118,18 @@ def test_pipeline_package_does_not_import_django():
         "assert 'django' not in sys.modules, sorted(m for m in sys.modules if 'django' in m)"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_one_rule_says_which_lengths_are_trusted_and_how_much_may_be_missing():
+    """decode_audio and ingest's inspection of an upload judge truncation by the same rule."""
+    from clipdesk.pipeline import audio
+
+    assert not any(audio.trusts_declared_duration(f) for f in ("mp3", "mpegts", "aac"))
+    assert all(audio.trusts_declared_duration(f) for f in ("wav", "flac", "mov,mp4,m4a,3gp,3g2,mj2", "avi"))
+    assert [audio.truncation_tolerance(s) for s in (1.0, 5.0, 60.0)] == [0.25, 0.5, 1.0]
+    with av.open(str(JFK)) as container:
+        stream = container.streams.audio[0]
+        assert audio.declared_duration(container, stream) == pytest.approx(11.0, abs=0.01)
+        assert audio.declared_duration(container, stream, prefer_stream=False) == pytest.approx(
+            11.0, abs=0.01
+        )

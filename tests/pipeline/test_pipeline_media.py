@@ -139,3 +139,19 @@ def test_is_web_playable_rejects_other_files(tmp_path):
     assert not is_web_playable(tmp_path / "missing.mp4")
     with pytest.raises(NotMediaError):
         make_web_rendition(text, tmp_path / "out.mp4")
+
+
+def test_a_span_is_cut_to_the_frame_and_the_sample(tmp_path):
+    """Cutting lives with the other media work (ingest calls it): the span's pictures and sound."""
+    from clipdesk.pipeline.cut import cut_media
+
+    seen = []
+    cut = cut_media(
+        grey_ramp_video(tmp_path / "ramp.mkv"), tmp_path / "cut.mp4", 1.0, 2.0, progress=seen.append
+    )
+    assert is_web_playable(cut)
+    assert decode_audio(cut).duration == pytest.approx(1.0, abs=0.05)
+    assert seen and all(0 <= f <= 1 for f in seen)
+    with av.open(str(cut)) as container:
+        first = next(container.decode(video=0)).to_ndarray(format="rgb24")
+    assert abs(int(first.mean()) - (20 + 10 * FPS)) <= 6  # the frame shown at 1.0 s

@@ -241,3 +241,16 @@ def test_safeguards_can_be_switched_off_and_pass_clean_speech(pipeline):
     off, _ = run(pipeline, JFK, PipelineOptions(translate="none", speakers="none", safeguards=False))
     assert [s.text for s in on] == [s.text for s in off]
     assert not any(s.uncertain for s in on)
+
+
+def test_progress_is_told_of_transcription_and_translation(pipeline):
+    """A caller (ingest) sees both steps without translating itself."""
+    seen = []
+    wav = SAMPLES / "rhasspy-ar" / "ar_wavenet_03.wav"
+    options = PipelineOptions(language="ar", speakers="none")
+    segments, _info = pipeline.transcribe(wav, options, progress=lambda *step: seen.append(step))
+    segments = list(segments)
+    assert segments and all(s.translation for s in segments)
+    assert [step for step, _ in seen].count("translate") >= 1
+    assert seen[0][0] == "transcribe" and seen[-1][0] == "translate"
+    assert all(0 <= fraction <= 1 for _, fraction in seen) and seen[-1][1] == pytest.approx(1, abs=0.2)

@@ -26,17 +26,17 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from clipdesk.archive.actions import create_clip, get_or_create_channel, require
 from clipdesk.archive.models import Channel, Clip
 from clipdesk.media.actions import attach_media, sha256_of
 from clipdesk.media.models import MediaAsset
-from clipdesk.transcripts.models import Origin, Segment, Speaker
+from clipdesk.pipeline.languages import bcp47
+from clipdesk.transcripts.actions import store_machine_transcript
 
 from . import conf
 from .models import IngestJob, clock, safe_file_name
-from .validation import BadOptions, bcp47, check_span, inspect_media, whisper_language
+from .validation import BadOptions, check_span, inspect_media, whisper_language
 
 if TYPE_CHECKING:
     from .runner import Outcome
@@ -433,7 +433,13 @@ def complete_job(job_id: int, outcome: "Outcome", *, worker: str, timings: dict 
                 channel=job.channel,
                 aired_on=job.aired_on,
             )
-            _store_transcript(clip, outcome, job)
+            store_machine_transcript(
+                clip,
+                outcome.segments,
+                speakers=job.speakers != IngestJob.Speakers.NONE,
+                language=outcome.language,
+                reason=f"ingest job {job.pk}",
+            )
             asset = attach_media(
                 clip, outcome.media, user=None, source=_provenance(job, outcome), poster=outcome.poster
             )
@@ -495,64 +501,6 @@ def language_fields(outcome: "Outcome", job: IngestJob) -> dict:
             "recording again in the right language if it is wrong."
         )
     return fields
-
-
-def _store_transcript(clip: Clip, outcome: "Outcome", job: IngestJob) -> None:
-    voices = sorted(
-        {s.speaker for s in outcome.segments if s.speaker is not None},
-        key=[s.speaker for s in outcome.segments].index,
-    )
-    speakers: dict[int | None, Speaker] = {}
-    if job.speakers == IngestJob.Speakers.NONE:
-        pass  # asked for no attribution
-    elif len(voices) > 1:
-        for position, voice in enumerate(voices):
-            speakers[voice] = _speaker(clip, f"unidentified voice {position + 1}", position)
-    elif outcome.segments:
-        only = _speaker(clip, "unidentified voice", 0)
-        speakers = {voice: only for voice in (*voices, None)}
-    rows = []
-    for position, segment in enumerate(outcome.segments):
-        english = (segment.translation or "").strip()
-        rows.append(
-            Segment(
-                clip=clip,
-                position=position,
-                start_ms=max(0, segment.start_ms),
-                end_ms=max(segment.start_ms, segment.end_ms, 0),
-                speaker=speakers.get(segment.speaker),
-                original_text=segment.text.strip(),
-                # Each line its own language: a recording can switch languages.
-                original_language=bcp47(segment.language or outcome.language),
-                original_origin=Origin.MACHINE,
-                english_text=english,
-                # An empty English line is left for a translator: nothing machine-made in it.
-                english_origin=Origin.MACHINE if english else Origin.HUMAN,
-                **machine_fields(segment),
-            )
-        )
-    bulk_create_with_history(rows, Segment, batch_size=500, default_change_reason=f"ingest job {job.pk}")
-
-
-def machine_fields(segment) -> dict:
-    """What the pipeline knew of a line, as Segment columns: its words (compact lists), the
-    decoder's scores, the language's probability, and whether (and why) it is uncertain."""
-    return {
-        "words": [[w.start_ms, w.end_ms, w.text, round(w.probability, 3)] for w in segment.words] or None,
-        "language_probability": round(segment.language_probability, 4),
-        "avg_logprob": round(segment.avg_logprob, 4),
-        "no_speech_prob": round(segment.no_speech_prob, 4),
-        "compression_ratio": round(segment.compression_ratio, 4),
-        "uncertain": bool(segment.uncertain),
-        "uncertain_reason": ", ".join(segment.uncertain)[:200],
-    }
-
-
-def _speaker(clip: Clip, label: str, position: int) -> Speaker:
-    speaker = Speaker(clip=clip, label=label, position=position)
-    speaker._history_user = None
-    speaker.save()
-    return speaker
 
 
 def _provenance(job: IngestJob, outcome: "Outcome") -> str:

@@ -24,13 +24,12 @@ from django.utils import timezone
 from clipdesk.media.streams import StoredStream
 from clipdesk.pipeline import Pipeline, PipelineOptions
 from clipdesk.pipeline.audio import NoSpeechError, decode_audio
+from clipdesk.pipeline.cut import cut_media
 from clipdesk.pipeline.media import extract_poster, is_web_playable, make_demo_video, make_web_rendition
 from clipdesk.pipeline.transcribe import Segment
-from clipdesk.pipeline.translate import translate
 
 from . import conf
 from .actions import JobLost
-from .cut import cut_media
 from .models import IngestJob, safe_file_name
 from .validation import whisper_language
 
@@ -165,6 +164,31 @@ class Timer:
             self.timings[name] = round(self.timings.get(name, 0.0) + time.perf_counter() - started, 3)
 
 
+class Steps:
+    """The pipeline's ``progress`` callback: shows its step ("transcribe", "translate") and the
+    fraction done on the job, and counts the time since the previous report towards the step
+    reported (the pipeline translates each group of lines as soon as they are decoded)."""
+
+    STAGES = {"transcribe": Stage.TRANSCRIBE, "translate": Stage.TRANSLATE}
+
+    def __init__(self, timer: Timer, reporter: Reporter):
+        self.timer, self.reporter = timer, reporter
+        self.step, self.since = "transcribe", time.perf_counter()
+        reporter.set(Stage.TRANSCRIBE)
+
+    def __call__(self, step: str, fraction: float) -> None:
+        self._count(step)
+        self.reporter.set(self.STAGES[step], fraction)
+
+    def done(self) -> None:
+        self._count(self.step)
+
+    def _count(self, step: str) -> None:
+        now = time.perf_counter()
+        self.timer.timings[step] = round(self.timer.timings.get(step, 0.0) + now - self.since, 3)
+        self.step, self.since = step, now
+
+
 def work_dir(job_id: int) -> Path:
     """Scratch space for a job's attempts, under CLIPDESK_VAR_DIR (one folder per attempt)."""
     return Path(settings.VAR_DIR) / "ingest-work" / str(job_id)
@@ -196,24 +220,19 @@ def process(job: IngestJob, work: Path, reporter: Reporter) -> Outcome:
         reporter.set(Stage.DECODE)
         audio = decode_audio(source)
 
-    translator = None
-    if job.translate != IngestJob.Translate.NONE:
-        # Made before transcribing, so that a translation model that cannot load fails at once.
-        translator = pipeline.translator(_translate_options(job), audio)
-
+    model = conf.get("CLIPDESK_TRANSLATION_MODEL_DIR")
     options = PipelineOptions(
         language=whisper_language(job.language),
         languages=channel_languages(job),
-        translate="none",
+        translate=job.translate,
+        translation_model=str(model) if model else None,
         speakers=job.speakers,
     )
-    with timer("transcribe"):
-        reporter.set(Stage.TRANSCRIBE)
-        stream, info = pipeline.transcribe(audio, options)
-        segments = []
-        for segment in stream:  # decoded lazily: progress is known segment by segment
-            segments.append(segment)
-            reporter.set(progress=info.progress(segment))
+    steps = Steps(timer, reporter)
+    # A translation model that cannot load fails here, before any decoding.
+    stream, info = pipeline.transcribe(audio, options, progress=steps)
+    segments = list(stream)  # decoded and translated lazily: progress arrives line by line
+    steps.done()
     if not any(s.text.strip() for s in segments):
         raise NoSpeechError(
             job.original_name,
@@ -221,19 +240,6 @@ def process(job: IngestJob, work: Path, reporter: Reporter) -> Outcome:
             f"in {info.duration:.1f} s, and nothing was recognised in it. No draft was made; check that "
             "this is the right recording, or the right part of it.",
         )
-
-    pending = [s for s in segments if s.translation == "" and s.text.strip()]  # English is its own
-    if translator is not None and pending:
-        with timer("translate"):
-            reporter.set(Stage.TRANSLATE)
-            batch = 8
-            for offset in range(0, len(pending), batch):
-                group = pending[offset : offset + batch]
-                for language in {s.language for s in group}:
-                    same = [s for s in group if s.language == language]
-                    for segment, text in zip(same, translate(translator, same, language), strict=True):
-                        segment.translation = text
-                reporter.set(progress=info.progress(group[-1]))
 
     stem = _stem(job.original_name)
     with timer("rendition"):
@@ -269,11 +275,6 @@ def channel_languages(job: IngestJob) -> tuple[str, ...]:
         except ValidationError:
             log.warning("channel %s declares %r, which Whisper does not know", job.channel, code)
     return tuple(c for c in dict.fromkeys(codes) if c)
-
-
-def _translate_options(job: IngestJob) -> PipelineOptions:
-    model = conf.get("CLIPDESK_TRANSLATION_MODEL_DIR")
-    return PipelineOptions(translate=job.translate, translation_model=str(model) if model else None)
 
 
 def _local_original(job: IngestJob, work: Path) -> Path:

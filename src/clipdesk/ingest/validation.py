@@ -63,10 +63,6 @@ _FROM_PIPELINE = {
     pipeline_audio.UnsupportedCodecError: UnsupportedCodec,
 }
 
-# Containers whose duration is an estimate from the bit rate (MP3, MPEG-TS, raw AAC): a copy cut short
-# still "lasts" what it holds, so the end check would only give false alarms.
-_ESTIMATED_DURATION = {"mp3", "mpegts", "aac"}
-
 
 def rejection(error: pipeline_audio.MediaError) -> IngestRejected:
     for kind, rejected in _FROM_PIPELINE.items():
@@ -113,14 +109,14 @@ def inspect_media(path: str | os.PathLike, *, max_bytes: int) -> MediaFacts:
             )
         if audio.codec_context is None:
             raise _unsupported(name, "unknown")
-        duration = _declared_duration(container, audio)
+        duration = pipeline_audio.declared_duration(container, audio, prefer_stream=False)
         if not duration or duration <= 0:
             raise Truncated(f"{name}: the file declares no length; it is empty or truncated.")
         facts = MediaFacts(
             format_name=container.format.name,
             mime_type=_mime(container),
             duration=duration,
-            audio_duration=_declared_duration(container, audio, prefer_stream=True) or duration,
+            audio_duration=pipeline_audio.declared_duration(container, audio) or duration,
             size=size,
             has_video=bool(container.streams.video),
             audio_codec=audio.codec_context.name,
@@ -131,24 +127,19 @@ def inspect_media(path: str | os.PathLike, *, max_bytes: int) -> MediaFacts:
     cut = pipeline_audio.frames_shortfall(path)
     if cut:
         raise Truncated(f"{name}: {pipeline_audio.truncated_frames_message(*cut)}")
-    if facts.format_name not in _ESTIMATED_DURATION:
+    if pipeline_audio.trusts_declared_duration(facts.format_name):
         _check_end(path, facts)
     return facts
 
 
 def _check_riff_length(path: Path) -> None:
-    """FFmpeg takes a WAV's length from the bytes present, so a cut-off WAV looks whole: compare the
-    length its RIFF header declares with the file's size."""
-    with open(path, "rb") as handle:
-        head = handle.read(12)
-    if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] not in (b"WAVE", b"AVI "):
-        return
-    declared = int.from_bytes(head[4:8], "little") + 8
+    """FFmpeg takes a WAV's length from the bytes present, so a cut-off WAV looks whole: the
+    pipeline compares the length its RIFF header declares with the file's size."""
     size = path.stat().st_size
-    # 0 and 0xFFFFFFFF are what streaming recorders leave when they never patch the header.
-    if declared not in (8, 0xFFFFFFFF + 8) and declared > size:
+    missing = pipeline_audio.riff_shortfall(path, size)
+    if missing:
         raise Truncated(
-            f"{path.name}: the file is truncated: its header declares {declared} bytes but only {size} are "
+            f"{path.name}: the file is truncated: its header declares {size + missing} bytes but only {size} are "
             "present. Copy or upload the complete file again."
         )
 
@@ -173,12 +164,6 @@ def _mime(container) -> str:
     if mime.startswith("video/") and not container.streams.video:
         mime = "audio/" + mime.split("/", 1)[1]
     return mime
-
-
-def _declared_duration(container, stream, *, prefer_stream: bool = False) -> float | None:
-    of_stream = float(stream.duration * stream.time_base) if stream.duration and stream.time_base else None
-    of_container = container.duration / av.time_base if container.duration else None
-    return (of_stream or of_container) if prefer_stream else (of_container or of_stream)
 
 
 def _decode_some(name: str, container, stream, *, seconds: float, from_time: float = 0.0) -> float:
@@ -216,9 +201,7 @@ def _decode_some(name: str, container, stream, *, seconds: float, from_time: flo
 def _check_end(path: Path, facts: MediaFacts) -> None:
     """A copy cut short still declares its full length in its header: decode near that end."""
     length = facts.audio_duration
-    # Loose enough for an audio track that ends a frame or two before the pictures, tight enough to
-    # notice a short recording that lost a third of itself.
-    tolerance = min(1.0, max(0.25, 0.1 * length))
+    tolerance = pipeline_audio.truncation_tolerance(length)
     start = max(0.0, length - 2.0)
     with av.open(str(path), metadata_errors="ignore") as container:
         stream = container.streams.audio[0]
@@ -289,10 +272,6 @@ def whisper_language(code: str) -> str | None:
             "such as ar, fa, tr, ur, he, ru or en."
         )
     return primary
-
-
-def bcp47(whisper_code: str) -> str:
-    return {"jw": "jv"}.get(whisper_code, whisper_code)
 
 
 def parse_time(text: str) -> float:

@@ -21,7 +21,12 @@ __all__ = [
     "NotMediaError",
     "TruncatedMediaError",
     "UnsupportedCodecError",
+    "declared_duration",
     "decode_audio",
+    "frames_shortfall",
+    "riff_shortfall",
+    "truncation_tolerance",
+    "trusts_declared_duration",
 ]
 
 
@@ -104,10 +109,30 @@ _SIGNATURES: tuple[tuple[int, bytes, str], ...] = (
     (0, b"FLV", "FLV"),
 )
 
-# Formats whose header states the exact length, so decoding less than that means a cut-off file.
-# (MP3 and MPEG-TS durations are estimates from the bit rate and are not trusted.)
-_EXACT_DURATION_FORMATS = {"flac", "wav", "mov,mp4,m4a,3gp,3g2,mj2", "aiff", "ogg", "matroska,webm"}
-_TRUNCATION_TOLERANCE_S = 0.5
+# Containers whose duration is an estimate from the bit rate (MP3, MPEG-TS, raw AAC): a copy cut short
+# still "lasts" what it holds, so comparing what decodes with it would only give false alarms (their
+# cut-off copies are found by :func:`frames_shortfall`). Every other container's length is trusted.
+ESTIMATED_DURATION_FORMATS = frozenset({"mp3", "mpegts", "aac"})
+
+
+def trusts_declared_duration(format_name: str) -> bool:
+    """Whether a container of this format (PyAV's ``format.name``) states its length exactly."""
+    return format_name not in ESTIMATED_DURATION_FORMATS
+
+
+def truncation_tolerance(length: float) -> float:
+    """Seconds of a declared ``length`` that may be missing before a file counts as cut off: loose
+    enough for an audio track that ends a frame or two before the pictures, tight enough to notice
+    a short recording that lost a third of itself."""
+    return min(1.0, max(0.25, 0.1 * length))
+
+
+def declared_duration(container, stream, *, prefer_stream: bool = True) -> float | None:
+    """The length (seconds) that the audio ``stream`` declares, else its container; with
+    ``prefer_stream=False`` the container's (the whole file, pictures included), else the stream's."""
+    of_stream = float(stream.duration * stream.time_base) if stream.duration and stream.time_base else None
+    of_container = container.duration / av.time_base if container.duration else None
+    return (of_stream or of_container) if prefer_stream else (of_container or of_stream)
 
 
 def _sniff(path: str) -> str | None:
@@ -119,7 +144,7 @@ def _sniff(path: str) -> str | None:
     return None
 
 
-def _riff_shortfall(path: str, size: int) -> int:
+def riff_shortfall(path: str | os.PathLike, size: int) -> int:
     """Bytes missing from a RIFF/WAV file, by the length its header declares (0 if complete)."""
     with open(path, "rb") as f:
         head = f.read(12)
@@ -249,7 +274,7 @@ def decode_audio(
     size = os.path.getsize(path)  # FileNotFoundError for a missing file, as for open()
     if size == 0:
         raise TruncatedMediaError(path, "the file is empty (0 bytes); the upload or copy did not complete.")
-    missing = _riff_shortfall(path, size)
+    missing = riff_shortfall(path, size)
     if missing:
         raise TruncatedMediaError(
             path,
@@ -355,9 +380,9 @@ def _decode_stream(path, container, stream, sample_rate, start, end) -> AudioDat
         data = data[:, : max(0, round((end - offset) * sample_rate))]
 
     if start is None and end is None:
-        declared = _declared_duration(container, stream)
-        exact = container.format.name in _EXACT_DURATION_FORMATS
-        if declared and (exact or errors) and declared - decoded > _TRUNCATION_TOLERANCE_S:
+        declared = declared_duration(container, stream)
+        exact = trusts_declared_duration(container.format.name)
+        if declared and (exact or errors) and declared - decoded > truncation_tolerance(declared):
             reason = f" ({last_error.strerror})" if last_error is not None else ""
             raise TruncatedMediaError(
                 path,
@@ -371,11 +396,3 @@ def _decode_stream(path, container, stream, sample_rate, start, end) -> AudioDat
         mono = ((left + right) * 0.5).astype(np.float32)
         return AudioData(mono, sample_rate, (left, right), 2, offset)
     return AudioData(data[0], sample_rate, (), stream.codec_context.channels or 1, offset)
-
-
-def _declared_duration(container, stream) -> float | None:
-    if stream.duration is not None and stream.time_base is not None:
-        return float(stream.duration * stream.time_base)
-    if container.duration is not None:
-        return container.duration / av.time_base
-    return None

@@ -2,9 +2,10 @@
 
 Broadcasts switch languages (an Arabic interview with English quotes), so one language per
 recording loses the second one: Whisper told to write English writes an English paraphrase of
-German. The pipeline identifies the language of each voice-activity chunk on its own (:func:`identify`),
-short chunks taking their neighbours' language (:func:`smooth`), and decodes each window of
-consecutive chunks in one language with that language.
+German. The pipeline reads each decoding window's language from the window's encoder output; where
+the model is not sure of it (a window may hold two languages), it identifies the language of each
+voice-activity chunk on its own (:func:`identify`), short chunks taking their neighbours' language
+(:func:`smooth`), and decodes each window of consecutive chunks in one language with that language.
 
 A channel's usual languages narrow the choice (:func:`choose`): a Persian channel's speech is not
 labelled Hebrew. The probability kept is the model's own for the chosen language, not renormalised,
@@ -17,11 +18,16 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["choose", "identify", "smooth"]
+__all__ = ["bcp47", "choose", "identify", "smooth"]
 
 
 def _code(token: str) -> str:
     return token.removeprefix("<|").removesuffix("|>")
+
+
+def bcp47(whisper_code: str) -> str:
+    """The BCP 47 tag of a Whisper language code (Whisper spells Javanese "jw")."""
+    return {"jw": "jv"}.get(whisper_code, whisper_code)
 
 
 def choose(probabilities: Sequence[tuple[str, float]], allowed: Sequence[str] = ()) -> tuple[str, float]:

@@ -13,10 +13,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from clipdesk.archive import signals
 from clipdesk.archive.actions import require
 from clipdesk.archive.models import Clip, Person
+from clipdesk.pipeline.languages import bcp47
 
 from .models import Origin, Revision, RevisionEdit, Segment, Speaker
 
@@ -334,3 +336,73 @@ def discard_revision(revision: Revision, *, user) -> Revision:
         revision.status = Revision.Status.DISCARDED
         _save(revision, user)
     return revision
+
+
+# -- machine transcripts -------------------------------------------------------------------------------
+
+
+def store_machine_transcript(
+    clip: Clip, lines, *, user=None, speakers: bool = True, language: str = "", reason: str = ""
+) -> list[Segment]:
+    """Stores the speech pipeline's lines (``clipdesk.pipeline`` Segments) as a clip's machine draft.
+
+    Voices are numbered by first appearance ("unidentified voice 1", "2"...), one "unidentified voice"
+    when there is one; ``speakers=False`` attributes no line. Each line keeps its own language (a
+    recording can switch languages; ``language``, a Whisper code, for a line without one), its English
+    where the machine made one (an empty English line is left for a translator, so it is a human's
+    to write) and what the pipeline knew of it (:func:`machine_fields`). One transaction; the history
+    records ``reason``.
+    """
+    require(user, "transcripts.add_segment")
+    with transaction.atomic():
+        voices = list(dict.fromkeys(line.speaker for line in lines if line.speaker is not None))
+        by_voice: dict[int | None, Speaker] = {}
+        if not speakers:
+            pass  # asked for no attribution
+        elif len(voices) > 1:
+            for position, voice in enumerate(voices):
+                by_voice[voice] = _new_speaker(clip, f"unidentified voice {position + 1}", position, user)
+        elif lines:
+            only = _new_speaker(clip, "unidentified voice", 0, user)
+            by_voice = {voice: only for voice in (*voices, None)}
+        rows = []
+        for position, line in enumerate(lines):
+            english = (line.translation or "").strip()
+            rows.append(
+                Segment(
+                    clip=clip,
+                    position=position,
+                    start_ms=max(0, line.start_ms),
+                    end_ms=max(line.start_ms, line.end_ms, 0),
+                    speaker=by_voice.get(line.speaker),
+                    original_text=line.text.strip(),
+                    original_language=bcp47(line.language or language),
+                    original_origin=Origin.MACHINE,
+                    english_text=english,
+                    english_origin=Origin.MACHINE if english else Origin.HUMAN,
+                    **machine_fields(line),
+                )
+            )
+        return bulk_create_with_history(
+            rows, Segment, batch_size=500, default_user=user, default_change_reason=reason or None
+        )
+
+
+def machine_fields(line) -> dict:
+    """What the pipeline knew of a line, as Segment columns: its words (compact lists), the
+    decoder's scores, the language's probability, and whether (and why) it is uncertain."""
+    return {
+        "words": [[w.start_ms, w.end_ms, w.text, round(w.probability, 3)] for w in line.words] or None,
+        "language_probability": round(line.language_probability, 4),
+        "avg_logprob": round(line.avg_logprob, 4),
+        "no_speech_prob": round(line.no_speech_prob, 4),
+        "compression_ratio": round(line.compression_ratio, 4),
+        "uncertain": bool(line.uncertain),
+        "uncertain_reason": ", ".join(line.uncertain)[:200],
+    }
+
+
+def _new_speaker(clip: Clip, label: str, position: int, user) -> Speaker:
+    speaker = Speaker(clip=clip, label=label, position=position)
+    _save(speaker, user)
+    return speaker

@@ -3,7 +3,8 @@
 The cut is written as an MP4: H.264 video (at most 720 lines) and AAC audio when the source has
 pictures, AAC audio alone when it has none. Only the span is demuxed and decoded, so a five-minute
 clip from a three-hour recording costs five minutes of decoding. The result is what the speech
-pipeline reads and what the clip plays, so its times start at 0.
+pipeline reads and what the clip plays, so its times start at 0. The encoders and the picture size
+are :mod:`.media`'s, as for renditions.
 """
 
 import os
@@ -14,24 +15,9 @@ from pathlib import Path
 import av
 import numpy as np
 
-_H264_ENCODERS = ("libx264", "libopenh264")
+from .media import _h264_encoder, _scaled, _tmp
+
 _RATE = 48000
-
-
-def _h264_encoder() -> str:
-    for name in _H264_ENCODERS:
-        try:
-            av.codec.Codec(name, "w")
-        except (av.codec.codec.UnknownCodecError, ValueError):
-            continue
-        return name
-    raise RuntimeError(f"this PyAV build has no H.264 encoder (looked for {', '.join(_H264_ENCODERS)})")
-
-
-def _scaled(width: int, height: int, max_height: int) -> tuple[int, int]:
-    if height > max_height:
-        width, height = round(width * max_height / height), max_height
-    return max(2, width - width % 2), max(2, height - height % 2)
 
 
 def cut_media(
@@ -45,7 +31,7 @@ def cut_media(
 ) -> Path:
     """Writes the span [`start`, `end`) of `src` (seconds; None for its start or end) to `dst`, an MP4."""
     dst = Path(dst)
-    tmp = dst.with_name(f".{dst.name}.part")
+    tmp = _tmp(dst)
     start = start or 0.0
     with av.open(os.fspath(src), metadata_errors="ignore") as container:
         in_video = container.streams.video[0] if container.streams.video else None
