@@ -34,7 +34,7 @@ from clipdesk.media.models import MediaAsset
 from clipdesk.pipeline.languages import bcp47
 from clipdesk.transcripts.actions import store_machine_transcript
 
-from . import conf
+from . import conf, queue
 from .models import IngestJob, clock, safe_file_name
 from .validation import BadOptions, check_span, inspect_media, whisper_language
 
@@ -79,18 +79,9 @@ def require_ingest(user) -> None:
 # -- enqueueing --------------------------------------------------------------------------------------
 
 
-def _enqueue(job_id: int, delay: float = 0) -> None:
-    from .tasks import run_ingest_job  # the task module imports this one
-
-    if delay > 0:
-        run_ingest_job.schedule(args=(job_id,), delay=delay)
-    else:
-        run_ingest_job(job_id)
-
-
 def enqueue_on_commit(job_id: int, delay: float = 0) -> None:
     # robust: a queue that is down must not undo the committed job; the reaper enqueues it later.
-    transaction.on_commit(lambda: _enqueue(job_id, delay), robust=True)
+    transaction.on_commit(lambda: queue.enqueue(job_id, delay), robust=True)
 
 
 # -- what users do -----------------------------------------------------------------------------------

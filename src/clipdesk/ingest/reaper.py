@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from . import conf
+from . import conf, queue
 from .actions import enqueue_on_commit
 from .models import IngestJob
 
@@ -32,19 +32,6 @@ class StaleJobs:
     @property
     def count(self) -> int:
         return len(self.abandoned) + len(self.lost) + len(self.failed)
-
-
-def queued_job_ids() -> set[int]:
-    """Ids of the ingest jobs whose message waits in the queue (pending, or scheduled for a retry)."""
-    from huey.contrib.djhuey import HUEY
-
-    from .tasks import run_ingest_job
-
-    ids = set()
-    for task in [*HUEY.pending(), *HUEY.scheduled()]:
-        if isinstance(task, run_ingest_job.task_class) and task.args:
-            ids.add(int(task.args[0]))
-    return ids
 
 
 def requeue_stale_jobs(*, dry_run: bool = False) -> StaleJobs:
@@ -91,7 +78,7 @@ def requeue_stale_jobs(*, dry_run: bool = False) -> StaleJobs:
     waiting = list(IngestJob.objects.waiting_since(cutoff).values_list("pk", flat=True))
     if waiting:
         try:
-            in_queue = queued_job_ids()
+            in_queue = queue.queued_job_ids()
         except Exception:  # Redis or SQLite down: say so, and guess nothing
             log.warning("ingest reaper: the queue cannot be read", exc_info=True)
             result.queue_readable = False

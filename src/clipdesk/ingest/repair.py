@@ -1,6 +1,6 @@
 """The ingest app's repairer for `clipdesk repair`: re-enqueue the jobs the queue or a worker lost."""
 
-from clipdesk.operations.repair import RepairResult
+from clipdesk.repairing import RepairResult
 
 from .reaper import requeue_stale_jobs
 

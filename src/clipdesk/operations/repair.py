@@ -15,9 +15,7 @@ unfinished, and relies on the worker re-reading the row and returning early when
 A repairer reports honestly what it did, or why it did nothing; with `dry_run` it changes nothing.
 """
 
-from dataclasses import dataclass
 from io import StringIO
-from typing import Protocol
 
 from django.apps import apps
 from django.conf import settings
@@ -27,15 +25,9 @@ from django.core.management import call_command, get_commands
 from django.db import connection
 from django.utils.module_loading import import_string
 
+from clipdesk.repairing import Repairer, RepairResult
 
-@dataclass(frozen=True)
-class RepairResult:
-    summary: str  # one line: what was repaired, or why nothing was
-    repaired: int = 0  # how many things were (or, in a dry run, would be) repaired
-
-
-class Repairer(Protocol):
-    def __call__(self, *, dry_run: bool) -> RepairResult: ...
+__all__ = ["RepairResult", "Repairer", "load_repairer", "repairer_name", "repairer_paths"]
 
 
 def repairer_paths() -> list[str]:
