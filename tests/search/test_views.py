@@ -1,10 +1,14 @@
 """The search page at /search/."""
 
 import re
+from dataclasses import replace
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
+from django.template.loader import render_to_string
+
+from clipdesk.search.services import search
 
 from .conftest import make_channel
 
@@ -53,6 +57,26 @@ def test_results_are_grouped_by_clip_with_highlighted_lines(client, clips):
     assert line.select_one("a.moment")["href"] == f"{clips['talks'].get_absolute_url()}?t=10"
     assert line.select_one("a.moment").text == "00:10"
     assert [m.text for m in line.select("mark")] == ["negotiate"]
+
+
+def test_a_result_is_the_clip_card_fragment_and_prints_the_clip_as_its_model_does(client, clips):
+    """One card: the page shows each result through `search/_result.html`, and the card shows the
+    light row the search reads exactly as it would show the `Clip` model itself."""
+    response, soup = page(client, "peace")
+    assert "search/_result.html" in [t.name for t in response.templates]
+    assert len(soup.select(".search-result")) == 2
+    results = search("peace OR negotiate", include_unpublished=True).clips
+    assert {r.listing.pk for r in results} == {c.pk for c in clips.values()}
+    for result in results:
+        card = render_to_string("search/_result.html", {"result": result})
+        assert card == render_to_string(
+            "search/_result.html", {"result": replace(result, listing=result.clip)}
+        )
+    draft = next(r for r in results if r.listing.pk == clips["draft"].pk)
+    card = BeautifulSoup(render_to_string("search/_result.html", {"result": draft}), "html.parser")
+    assert card.select_one(".clip-number").text == f"id:{clips['draft'].pk}"
+    assert card.select_one(".clip-status").text == "Draft"
+    assert card.select_one("h3 a")["href"] == clips["draft"].get_absolute_url()
 
 
 def test_user_text_is_escaped(client, clips):

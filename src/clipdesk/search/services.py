@@ -15,12 +15,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language_info
 
-from clipdesk.archive.models import Channel, Clip, format_duration, make_slug
+from clipdesk.archive.models import Channel, ChannelDisplay, Clip, ClipDisplay, format_duration
 from clipdesk.transcripts.models import Segment, Speaker
 
 from . import names
@@ -102,10 +101,19 @@ class Line:
         return self.timestamp or f"line {self.position + 1}"
 
 
+@dataclass(frozen=True, slots=True)
+class ChannelListing(ChannelDisplay):
+    """A result's channel, read as plain columns; it prints as the `Channel` model does."""
+
+    name: str
+    country: str
+
+
 @dataclass(frozen=True)
-class Listing:
+class Listing(ClipDisplay):
     """What a result shows of its clip, read as plain columns: building twenty `Clip` models (with
-    their channels) costs more than the rest of the search page's reads together."""
+    their channels) costs more than the rest of the search page's reads together. Its reference,
+    address and status print as the model's do (`ClipDisplay`), in the same clip card."""
 
     pk: int
     number: int | None
@@ -114,28 +122,7 @@ class Listing:
     summary: str
     aired_on: dt.date | None
     status: str
-    channel_name: str  # "" for a clip without a channel
-    channel_country: str
-
-    @property
-    def reference(self) -> str:
-        """As `Clip.reference`: '#8891', or 'id:12' before the clip has a number."""
-        return f"#{self.number}" if self.number else f"id:{self.pk}"
-
-    @property
-    def source_label(self) -> str:
-        """As `Channel.source_label`: 'Al-Manar TV (Lebanon)'."""
-        if self.channel_country:
-            return f"{self.channel_name} ({self.channel_country})"
-        return self.channel_name
-
-    @property
-    def is_public(self) -> bool:
-        return self.status == Clip.Status.PUBLISHED
-
-    @property
-    def status_label(self) -> str:
-        return Clip.Status(self.status).label
+    channel: ChannelListing | None
 
 
 class _Models:
@@ -358,7 +345,7 @@ def _listings(clip_ids: list[int], statuses: frozenset[str]) -> dict[int, Listin
         return {}
     rows = _fetch(_listing_sql(connection.vendor) + _in(len(clip_ids)), clip_ids)
     return {
-        row[0]: Listing(*row[:7], channel_name=row[7] or "", channel_country=row[8] or "")
+        row[0]: Listing(*row[:7], channel=ChannelListing(row[7], row[8]) if row[7] is not None else None)
         for row in rows
         if row[6] in statuses
     }
@@ -387,23 +374,6 @@ def _lines(segment_ids: list[int]) -> dict[int, tuple]:
     return {row[0]: row for row in _fetch(_lines_sql(connection.vendor) + _in(len(segment_ids)), segment_ids)}
 
 
-_NUMBER, _SLUG = 987654321012, "clipdesk-slug-placeholder"
-
-
-@lru_cache(maxsize=16)
-def _clip_url_pattern(urlconf, prefix: str) -> str:
-    return reverse("archive:clip", args=[_NUMBER, _SLUG], urlconf=urlconf)
-
-
-def clip_url(clip: Clip | Listing) -> str:
-    """`clip.get_absolute_url()`, without resolving the URL pattern again for each of twenty results."""
-    if not clip.number:
-        return reverse("archive:clip-by-id", args=[clip.pk])
-    pattern = _clip_url_pattern(get_urlconf(), get_script_prefix())
-    slug = clip.slug or make_slug(clip.title)
-    return pattern.replace(str(_NUMBER), str(clip.number), 1).replace(_SLUG, slug, 1)
-
-
 def _hydrate(hits: SearchHits, query: Query, statuses: frozenset[str]) -> list[ClipResult]:
     """Clips and lines from the database, in the engine's order. The database has the last word on
     what may be shown: a clip withdrawn a moment ago and not yet out of the index is left out."""
@@ -416,7 +386,7 @@ def _hydrate(hits: SearchHits, query: Query, statuses: frozenset[str]) -> list[C
         listing = listings.get(hit.clip_id)
         if listing is None:
             continue
-        url = clip_url(listing)
+        url = listing.get_absolute_url()
         result = ClipResult(listing=listing, score=hit.score, url=url, models=models)
         for segment_id in hit.segment_ids:
             row = segments.get(segment_id)

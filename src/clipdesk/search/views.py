@@ -12,7 +12,7 @@ from clipdesk.params import whole_number
 
 from . import services
 from .interfaces import FACETS, Filters
-from .render import facets_html, results_html
+from .render import facets_html
 
 FACET_TITLES = {
     "channel": "Channel",
@@ -145,7 +145,6 @@ def search_page(request):
     context = {
         "q": query,
         "results": results,
-        "results_html": results_html(results),
         "asked": bool(query.strip()) or filters != Filters(),
         "facets_html": facets_html(_facet_links(results, params)),
         "chosen": _chosen(results, params),
