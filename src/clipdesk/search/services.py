@@ -114,7 +114,7 @@ class ChannelListing(ChannelDisplay):
 class Listing(ClipDisplay):
     """What a result shows of its clip, read as plain columns: building twenty `Clip` models (with
     their channels) costs more than the rest of the search page's reads together. Its reference,
-    address and status print as the model's do (`ClipDisplay`), in the same clip card."""
+    address and status are the model's own (`ClipDisplay`), and `search/_clip.html` prints either."""
 
     pk: int
     number: int | None
