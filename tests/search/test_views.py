@@ -80,7 +80,8 @@ def test_a_result_shows_its_clip_through_one_fragment_as_the_model_would(client,
     assert card.select_one("h3 a")["href"] == clips["draft"].get_absolute_url()
 
 
-def test_a_kept_card_is_never_an_old_one(client, clips):
+def test_a_kept_clip_heading_is_never_an_old_one(client, clips):
+    """Headings are kept per clip, keyed by what they show: a changed title or number is another."""
     _, soup = page(client, "negotiate")
     assert soup.select_one(".search-result h3").text == "Peace talks in Beirut"
     Clip.objects.filter(pk=clips["talks"].pk).update(title="Talks in Beirut", number=9001)
@@ -93,6 +94,17 @@ def test_a_kept_card_is_never_an_old_one(client, clips):
     assert result.select_one("h3 a")["href"] == "/clips/9001/peace-talks-in-beirut/"
     assert result.select_one(".clip-number").text == "#9001"
     assert result.select_one("a.moment")["href"] == "/clips/9001/peace-talks-in-beirut/?t=20"
+
+
+def test_a_result_without_matching_lines_shows_its_summary_cut_as_clip_pages_cut_it(client, make_clip):
+    words = [f"word{n}" for n in range(50)]
+    clip = make_clip("Parade & drills", [("Host", "Nothing to see.", "")], summary=" ".join(words))
+    _, soup = page(client, "parade")
+    [result] = soup.select(".search-result")
+    assert result.select_one("h3 a").text == "Parade & drills"
+    assert not result.select(".lines")
+    assert result.select_one(".summary").text == " ".join(words[:40]) + "…"  # as `truncatewords:40`
+    assert result.select_one("h3 a")["href"] == clip.get_absolute_url()
 
 
 def test_user_text_is_escaped(client, clips):
