@@ -1,6 +1,8 @@
 """The index follows the archive: publications, corrections, withdrawals, drafts being edited; and
 `reindex` rebuilds exactly what incremental indexing built."""
 
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
 from django.db import transaction
@@ -8,7 +10,7 @@ from django.db import transaction
 from clipdesk.archive import actions as archive_actions
 from clipdesk.archive import signals
 from clipdesk.archive.models import Clip
-from clipdesk.search import actions, tasks
+from clipdesk.search import actions, receivers, tasks
 from clipdesk.search.interfaces import Filters
 from clipdesk.search.services import get_backend, search
 from clipdesk.transcripts import actions as transcript_actions
@@ -60,6 +62,42 @@ def test_one_job_per_clip_however_many_lines_change(make_clip, committed, monkey
             segment.english_text += " Edited."
             segment.save()
     assert enqueued == [clip.pk]
+
+
+def test_a_change_rolled_back_does_not_stand_in_for_the_next(make_clip, committed, monkeypatch):
+    clip = make_clip("Draft", [("Host", "Words.", "")], publish=False)
+    enqueued = []
+    monkeypatch.setattr(tasks, "sync_clip_index", enqueued.append)
+    segment = clip.segments.get()
+    with committed():
+        try:
+            with transaction.atomic():
+                segment.english_text = "Changed"
+                segment.save()
+                raise RuntimeError("rolled back")
+        except RuntimeError:
+            pass
+        segment.english_text = "Changed again"
+        segment.save()
+    assert enqueued == [clip.pk]
+
+
+def test_each_commit_enqueues_its_own_jobs(make_clip, committed, monkeypatch):
+    first = make_clip("First draft", [("Host", "One.", ""), ("Host", "Two.", "")], publish=False)
+    second = make_clip("Second draft", [("Host", "Three.", "")], publish=False)
+    enqueued = []
+    monkeypatch.setattr(tasks, "sync_clip_index", enqueued.append)
+    for _ in range(2):
+        with committed(), transaction.atomic():
+            for segment in [*first.segments.all(), *second.segments.all(), *first.segments.all()]:
+                segment.save()
+    assert enqueued == [first.pk, second.pk, first.pk, second.pk]
+
+
+def test_index_jobs_are_gathered_with_public_apis_only():
+    """Django's list of commit callbacks is private and has changed shape between versions."""
+    source = Path(receivers.__file__).read_text()
+    assert "run_on_commit" not in source
 
 
 def test_corrections_reach_the_index_when_published(make_clip, committed, roles):

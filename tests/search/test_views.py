@@ -6,6 +6,12 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
+from clipdesk.archive.models import Clip
+from clipdesk.search import render
+from clipdesk.search.render import clip_html
+from clipdesk.search.services import search
+from clipdesk.transcripts.models import Segment
+
 from .conftest import make_channel
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +59,52 @@ def test_results_are_grouped_by_clip_with_highlighted_lines(client, clips):
     assert line.select_one("a.moment")["href"] == f"{clips['talks'].get_absolute_url()}?t=10"
     assert line.select_one("a.moment").text == "00:10"
     assert [m.text for m in line.select("mark")] == ["negotiate"]
+
+
+def test_a_result_shows_its_clip_through_one_fragment_as_the_model_would(client, clips):
+    """One clip card: the page shows each result's clip through `search/_clip.html`, and the card
+    shows the light row the search reads exactly as it would show the `Clip` model itself."""
+    render._kept_clip_html.cache_clear()  # kept by an earlier test with the same ids and values
+    response, soup = page(client, "peace")
+    assert "search/_clip.html" in [t.name for t in response.templates]
+    assert len(soup.select(".search-result")) == 2
+    results = search("peace OR negotiate", include_unpublished=True).clips
+    assert {r.listing.pk for r in results} == {c.pk for c in clips.values()}
+    for result in results:
+        as_listing = clip_html(result.listing, result.url)
+        assert as_listing == clip_html(result.clip, result.clip.get_absolute_url())
+    draft = next(r for r in results if r.listing.pk == clips["draft"].pk)
+    card = BeautifulSoup(clip_html(draft.listing, draft.url), "html.parser")
+    assert card.select_one(".clip-number").text == f"id:{clips['draft'].pk}"
+    assert card.select_one(".clip-status").text == "Draft"
+    assert card.select_one("h3 a")["href"] == clips["draft"].get_absolute_url()
+
+
+def test_a_kept_clip_heading_is_never_an_old_one(client, clips):
+    """Headings are kept per clip, keyed by what they show: a changed title or number is another."""
+    _, soup = page(client, "negotiate")
+    assert soup.select_one(".search-result h3").text == "Peace talks in Beirut"
+    Clip.objects.filter(pk=clips["talks"].pk).update(title="Talks in Beirut", number=9001)
+    Segment.objects.filter(clip=clips["talks"], speaker__label="Hassan Nasrallah").update(
+        start_ms=20_000, end_ms=25_000
+    )
+    _, soup = page(client, "negotiate")
+    [result] = soup.select(".search-result")
+    assert result.select_one("h3 a").text == "Talks in Beirut"
+    assert result.select_one("h3 a")["href"] == "/clips/9001/peace-talks-in-beirut/"
+    assert result.select_one(".clip-number").text == "#9001"
+    assert result.select_one("a.moment")["href"] == "/clips/9001/peace-talks-in-beirut/?t=20"
+
+
+def test_a_result_without_matching_lines_shows_its_summary_cut_as_clip_pages_cut_it(client, make_clip):
+    words = [f"word{n}" for n in range(50)]
+    clip = make_clip("Parade & drills", [("Host", "Nothing to see.", "")], summary=" ".join(words))
+    _, soup = page(client, "parade")
+    [result] = soup.select(".search-result")
+    assert result.select_one("h3 a").text == "Parade & drills"
+    assert not result.select(".lines")
+    assert result.select_one(".summary").text == " ".join(words[:40]) + "…"  # as `truncatewords:40`
+    assert result.select_one("h3 a")["href"] == clip.get_absolute_url()
 
 
 def test_user_text_is_escaped(client, clips):

@@ -30,13 +30,59 @@ def _published_clips():
     return Clip.objects.published()
 
 
+# What the site shows of a clip and its channel, from plain columns. The models have these through the
+# classes below, and so do the light rows the search page reads instead of models (`search.services`),
+# so every page prints a reference, a source or a clip's address the same way.
+
+
+class ChannelDisplay:
+    """A channel as the site names it, from its `name` and `country`."""
+
+    name: str
+    country: str
+
+    @property
+    def source_label(self) -> str:
+        """'Al-Manar TV (Lebanon)', the source line of a clip page."""
+        return f"{self.name} ({self.country})" if self.country else self.name
+
+
+class ClipDisplay:
+    """A clip as the site shows it, from its `pk`, `number`, `title`, `slug` and `status`."""
+
+    pk: int | None
+    number: int | None
+    title: str
+    slug: str
+    status: str
+
+    def get_absolute_url(self) -> str:
+        if self.number:
+            return reverse("archive:clip", args=[self.number, self.slug or make_slug(self.title)])
+        return reverse("archive:clip-by-id", args=[self.pk])
+
+    @property
+    def reference(self) -> str:
+        """'#8891' once numbered, else the internal 'id:N' that staff URLs and the CLI accept."""
+        return f"#{self.number}" if self.number else f"id:{self.pk}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == Clip.Status.PUBLISHED
+
+    @property
+    def status_label(self) -> str:
+        """'In review', as `get_status_display()` says it."""
+        return Clip.Status(self.status).label
+
+
 class ChannelQuerySet(models.QuerySet):
     def public(self) -> "ChannelQuerySet":
         """Channels of published clips: the only ones a reader may see named, as the API does."""
         return self.filter(Exists(_published_clips().filter(channel=OuterRef("pk"))))
 
 
-class Channel(models.Model):
+class Channel(ChannelDisplay, models.Model):
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=200, unique=True)
     country = models.CharField(max_length=100, blank=True)
@@ -64,11 +110,6 @@ class Channel(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("archive:channel", args=[self.slug])
-
-    @property
-    def source_label(self) -> str:
-        """'Al-Manar TV (Lebanon)', the source line of a clip page."""
-        return f"{self.name} ({self.country})" if self.country else self.name
 
     @property
     def usual_languages(self) -> list[str]:
@@ -202,7 +243,7 @@ class ClipQuerySet(models.QuerySet):
         return self.select_related("channel").prefetch_related("topics").order_by("-aired_on", "-number")
 
 
-class Clip(models.Model):
+class Clip(ClipDisplay, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         REVIEW = "review", "In review"
@@ -277,23 +318,9 @@ class Clip(models.Model):
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
 
-    def get_absolute_url(self) -> str:
-        if self.number:
-            return reverse("archive:clip", args=[self.number, self.slug or make_slug(self.title)])
-        return reverse("archive:clip-by-id", args=[self.pk])
-
-    @property
-    def reference(self) -> str:
-        """'#8891' once numbered, else the internal 'id:N' that staff URLs and the CLI accept."""
-        return f"#{self.number}" if self.number else f"id:{self.pk}"
-
     @property
     def duration_display(self) -> str:
         return format_duration(self.duration_ms)
-
-    @property
-    def is_public(self) -> bool:
-        return self.status == self.Status.PUBLISHED
 
 
 class ClipReference(models.Model):

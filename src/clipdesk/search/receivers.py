@@ -10,6 +10,9 @@ Each job reads the clip as it is when it runs, so a late or repeated job can onl
 up to date.
 """
 
+from functools import partial
+from weakref import WeakKeyDictionary
+
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
@@ -26,30 +29,38 @@ def enqueue_sync(sender=None, clip_id: int = 0, **kwargs) -> None:
     sync_clip_index(clip_id)
 
 
-class _SyncOnCommit:
-    """The commit callback that enqueues one clip's job; it knows whether it has run."""
+class _Commit:
+    """The index jobs of one commit: each clip's job once, however many of its rows changed.
 
-    def __init__(self, clip_id: int):
-        self.clip_id = clip_id
-        self.done = False
+    Every change registers its own commit callback, and the callbacks that run together (those of one
+    commit, in the order Django runs them) enqueue each clip once. Deciding when the callbacks run,
+    rather than when they are registered, needs nothing from Django but `on_commit`: a callback that a
+    rollback discarded never runs, so it can never stand in for a later change's job.
+    """
 
-    def __call__(self) -> None:
-        self.done = True
-        enqueue_sync(clip_id=self.clip_id)
+    def __init__(self) -> None:
+        self.running = False
+        self.enqueued: set[int] = set()
+
+    def enqueue(self, clip_id: int) -> None:
+        self.running = True
+        if clip_id not in self.enqueued:
+            self.enqueued.add(clip_id)
+            enqueue_sync(clip_id=clip_id)
 
 
-def _waiting(clip_id: int) -> bool:
-    """Whether this transaction already has the job for this clip waiting for its commit."""
-    for entry in getattr(transaction.get_connection(), "run_on_commit", ()):
-        callback = entry[1]
-        if isinstance(callback, _SyncOnCommit) and callback.clip_id == clip_id and not callback.done:
-            return True
-    return False
+# The commit each database connection's changes wait for; a new one once its callbacks have begun.
+_commits: "WeakKeyDictionary[object, _Commit]" = WeakKeyDictionary()
 
 
 def _after_commit(clip_id: int | None) -> None:
-    if clip_id and not _waiting(clip_id):
-        transaction.on_commit(_SyncOnCommit(clip_id), robust=True)
+    if not clip_id:
+        return
+    connection = transaction.get_connection()
+    commit = _commits.get(connection)
+    if commit is None or commit.running:
+        commit = _commits[connection] = _Commit()
+    transaction.on_commit(partial(commit.enqueue, clip_id), robust=True)
 
 
 def _unpublished(clip_id: int | None) -> bool:

@@ -1,21 +1,42 @@
-"""HTML for the result list and the facets of the search page, the hottest markup of the site.
+"""HTML for the results and the facets of the search page, the hottest markup of the site.
 
-Written with f-strings and `html.escape`: every value from the archive or the URL goes through `_e`;
-the highlighted lines come already escaped from the highlighter, with its <mark> tags as the only
-markup. Twenty results with their lines and six facets cost a fraction of what the same markup costs
-through the template engine or `format_html`, and the search page has a throughput target (see
-bench/search_bench.py).
+A result shows its clip through the template `search/_clip.html`, from a `Listing` that prints as
+the `Clip` model does. The template engine takes longer to print that than the rest of the result
+takes, so each clip's is kept once printed, keyed by everything it shows: the clip's columns (a
+frozen `Listing`), its address and the language. A kept one is only ever what those values print: a
+changed title or status is another key.
+
+What changes with every search, the highlighted lines around the clip and the facets (a few hundred
+links), is written here with f-strings and `html.escape`: every value from the archive or the URL
+goes through `_e`, and the highlighted texts come escaped from the highlighter, with its <mark> tags
+as the only markup. Through the template engine they cost more than the search itself, and the
+search page has a throughput target (see bench/search_bench.py).
 """
 
+from functools import lru_cache
 from html import escape as _e
 
+from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
+from django.utils.translation import get_language
 
-from .services import ClipResult, Line, SearchResults
+from clipdesk.archive.models import ClipDisplay
 
-# "May 28, 2021", as the archive's pages print dates (the site is in English).
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")  # fmt: skip
+from .services import ClipResult, Line, Listing, SearchResults
+
+CLIP = "search/_clip.html"
+SUMMARY_WORDS = 40  # of a result without matching lines
+
+
+def clip_html(clip: ClipDisplay, url: str) -> SafeString:
+    """What a result shows of its clip (a `Listing` or the `Clip` model: they print alike)."""
+    return render_to_string(CLIP, {"clip": clip, "url": url})
+
+
+@lru_cache(maxsize=4096)  # per process; a few hundred bytes each
+def _kept_clip_html(clip: Listing, url: str, language: str | None) -> SafeString:
+    return clip_html(clip, url)
 
 
 def _line(line: Line) -> str:
@@ -29,39 +50,23 @@ def _line(line: Line) -> str:
     return html + "</li>"
 
 
-def _meta(result: ClipResult) -> str:
-    clip = result.listing
-    parts = [f'<span class="clip-number">{_e(clip.reference)}</span>']
-    if clip.channel_name:
-        parts.append(f'<span class="clip-source">{_e(clip.source_label)}</span>')
-    if clip.aired_on:
-        parts.append(
-            f'<time datetime="{clip.aired_on.isoformat()}">{MONTHS[clip.aired_on.month - 1]} {clip.aired_on.day}, {clip.aired_on.year}</time>'
-        )
-    if not clip.is_public:
-        parts.append(f'<span class="clip-status">{_e(clip.status_label)}</span>')
-    return " | ".join(parts)
-
-
-def _result(result: ClipResult) -> str:
+def _result(result: ClipResult, language: str | None) -> str:
     clip = result.listing
     if result.lines:
         body = '<ul class="lines">' + "".join(_line(line) for line in result.lines) + "</ul>"
-    elif clip.summary:
-        words = clip.summary.split()
-        body = f'<p class="summary">{_e(" ".join(words[:40]))}{" …" if len(words) > 40 else ""}</p>'
+    elif clip.summary:  # as the `truncatewords` filter of the clip pages cuts it
+        body = f'<p class="summary">{_e(Truncator(clip.summary).words(SUMMARY_WORDS))}</p>'
     else:
         body = ""
-    return (
-        f'<article class="search-result"><h3><a href="{_e(result.url)}">{_e(clip.title)}</a></h3>'
-        f'<p class="clip-meta">{_meta(result)}</p>{body}</article>'
-    )
+    return f'<article class="search-result">{_kept_clip_html(clip, result.url, language)}{body}</article>'
 
 
 def results_html(results: SearchResults) -> SafeString:
+    """The results, one on each line: each its clip, then its best lines or else its summary."""
     if not results.clips:
         return mark_safe('<p class="empty">No clips match this search.</p>')
-    return mark_safe("\n".join(_result(r) for r in results.clips))  # every value escaped above
+    language = get_language()
+    return mark_safe("\n".join(_result(r, language) for r in results.clips))  # every value escaped
 
 
 def facets_html(facets: list[dict]) -> SafeString:

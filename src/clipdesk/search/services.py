@@ -15,12 +15,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import get_resolver, get_script_prefix, get_urlconf
 from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language_info
 
-from clipdesk.archive.models import Channel, Clip, format_duration, make_slug
+from clipdesk.archive.models import Channel, ChannelDisplay, Clip, ClipDisplay, format_duration
 from clipdesk.transcripts.models import Segment, Speaker
 
 from . import names
@@ -57,7 +57,7 @@ def get_backend() -> SearchBackend:
 # Results ----------------------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Line:
     """A matching line of a result, highlighted, with the address of its moment in the clip."""
 
@@ -100,10 +100,19 @@ class Line:
         return self.timestamp or f"line {self.position + 1}"
 
 
+@dataclass(frozen=True, slots=True)
+class ChannelListing(ChannelDisplay):
+    """A result's channel, read as plain columns; it prints as the `Channel` model does."""
+
+    name: str
+    country: str
+
+
 @dataclass(frozen=True)
-class Listing:
+class Listing(ClipDisplay):
     """What a result shows of its clip, read as plain columns: building twenty `Clip` models (with
-    their channels) costs more than the rest of the search page's reads together."""
+    their channels) costs more than the rest of the search page's reads together. Its reference,
+    address and status are the model's own (`ClipDisplay`), and `search/_clip.html` prints either."""
 
     pk: int
     number: int | None
@@ -112,28 +121,7 @@ class Listing:
     summary: str
     aired_on: dt.date | None
     status: str
-    channel_name: str  # "" for a clip without a channel
-    channel_country: str
-
-    @property
-    def reference(self) -> str:
-        """As `Clip.reference`: '#8891', or 'id:12' before the clip has a number."""
-        return f"#{self.number}" if self.number else f"id:{self.pk}"
-
-    @property
-    def source_label(self) -> str:
-        """As `Channel.source_label`: 'Al-Manar TV (Lebanon)'."""
-        if self.channel_country:
-            return f"{self.channel_name} ({self.channel_country})"
-        return self.channel_name
-
-    @property
-    def is_public(self) -> bool:
-        return self.status == Clip.Status.PUBLISHED
-
-    @property
-    def status_label(self) -> str:
-        return Clip.Status(self.status).label
+    channel: ChannelListing | None
 
 
 class _Models:
@@ -356,7 +344,7 @@ def _listings(clip_ids: list[int], statuses: frozenset[str]) -> dict[int, Listin
         return {}
     rows = _fetch(_listing_sql(connection.vendor) + _in(len(clip_ids)), clip_ids)
     return {
-        row[0]: Listing(*row[:7], channel_name=row[7] or "", channel_country=row[8] or "")
+        row[0]: Listing(*row[:7], channel=ChannelListing(row[7], row[8]) if row[7] is not None else None)
         for row in rows
         if row[6] in statuses
     }
@@ -385,21 +373,11 @@ def _lines(segment_ids: list[int]) -> dict[int, tuple]:
     return {row[0]: row for row in _fetch(_lines_sql(connection.vendor) + _in(len(segment_ids)), segment_ids)}
 
 
-_NUMBER, _SLUG = 987654321012, "clipdesk-slug-placeholder"
-
-
-@lru_cache(maxsize=16)
-def _clip_url_pattern(urlconf, prefix: str) -> str:
-    return reverse("archive:clip", args=[_NUMBER, _SLUG], urlconf=urlconf)
-
-
-def clip_url(clip: Clip | Listing) -> str:
-    """`clip.get_absolute_url()`, without resolving the URL pattern again for each of twenty results."""
-    if not clip.number:
-        return reverse("archive:clip-by-id", args=[clip.pk])
-    pattern = _clip_url_pattern(get_urlconf(), get_script_prefix())
-    slug = clip.slug or make_slug(clip.title)
-    return pattern.replace(str(_NUMBER), str(clip.number), 1).replace(_SLUG, slug, 1)
+@lru_cache(maxsize=4096)
+def _address(listing: Listing, resolver, prefix: str) -> str:
+    """`listing.get_absolute_url()`, kept per clip and URL configuration (the resolver and the script
+    prefix reverse() reads): reverse() costs as much as the rest of a result, twenty times a page."""
+    return listing.get_absolute_url()
 
 
 def _hydrate(hits: SearchHits, query: Query, statuses: frozenset[str]) -> list[ClipResult]:
@@ -409,12 +387,13 @@ def _hydrate(hits: SearchHits, query: Query, statuses: frozenset[str]) -> list[C
     models = _Models(list(listings))
     segments = _lines([s for h in hits.clips if h.clip_id in listings for s in h.segment_ids])
     highlighter = Highlighter(query)
+    resolver, prefix = get_resolver(get_urlconf()), get_script_prefix()
     found = []
     for hit in hits.clips:
         listing = listings.get(hit.clip_id)
         if listing is None:
             continue
-        url = clip_url(listing)
+        url = _address(listing, resolver, prefix)
         result = ClipResult(listing=listing, score=hit.score, url=url, models=models)
         for segment_id in hit.segment_ids:
             row = segments.get(segment_id)

@@ -1,7 +1,7 @@
 """The search page. Every choice (query, facets, dates, sort, page) lives in the URL."""
 
 import datetime as dt
-from functools import lru_cache
+from functools import lru_cache, partial
 from urllib.parse import quote_plus, urlencode
 
 from django.http import QueryDict
@@ -145,7 +145,7 @@ def search_page(request):
     context = {
         "q": query,
         "results": results,
-        "results_html": results_html(results),
+        "results_html": partial(results_html, results),  # printed in its place, after the page's templates
         "asked": bool(query.strip()) or filters != Filters(),
         "facets_html": facets_html(_facet_links(results, params)),
         "chosen": _chosen(results, params),
