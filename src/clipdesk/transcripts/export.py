@@ -96,8 +96,10 @@ def to_text(clip: Clip) -> str:
             lines += ["", f"{segment.speaker.label if segment.speaker else '[unattributed]'}:"]
             previous = segment.speaker_id
         stamp = f"[{format_time(segment.start_ms)}] " if segment.start_ms is not None else ""
-        if original and segment.original_text:
-            lines.append(f"{stamp}({original}) {segment.original_text}")
+        if segment.spoken_in_english:  # English speech is its own English: once
+            lines.append(f"{stamp}{'(en) ' if original else ''}{segment.text_once}")
+        elif original and segment.original_text:
+            lines.append(f"{stamp}({segment.original_language or original}) {segment.original_text}")
             lines.append(f"{stamp}(en) {segment.english_text}")
         else:
             lines.append(f"{stamp}{segment.english_text}")

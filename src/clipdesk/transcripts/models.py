@@ -145,6 +145,30 @@ class Segment(models.Model):
     def is_timed(self) -> bool:
         return self.start_ms is not None and self.end_ms is not None
 
+    @property
+    def spoken_in_english(self) -> bool:
+        """English speech is its own English: its machine text is a transcript, not a translation, and
+        readers get it once, not twice."""
+        return spoken_in_english(self.original_language)
+
+    @property
+    def text_once(self) -> str:
+        """The one text of an English-speech line: its English, or its transcript where that is empty."""
+        return self.english_text or self.original_text
+
+    @property
+    def text_once_origin(self) -> str:
+        return self.english_origin if self.english_text else self.original_origin
+
+    @property
+    def unchecked_uncertain(self) -> bool:
+        """Marked uncertain by the pipeline, and no person has changed its machine text since."""
+        return self.uncertain and Origin.MACHINE in (self.original_origin, self.english_origin)
+
+
+def spoken_in_english(language: str) -> bool:
+    return (language or "").split("-")[0].lower() == "en"
+
 
 # The per-line machine data, as exported to staff.
 MACHINE_FIELDS = (
