@@ -19,13 +19,14 @@ from clipdesk.media.actions import attach_media
 from clipdesk.media.probe import ProbeError
 from clipdesk.params import whole_number
 
-from . import actions, autosave, export
+from . import actions, autosave, export, review
 from .diff import word_diff
 from .models import Revision, Segment, Speaker
 from .subtitle_import import SubtitleImportError, import_subtitles
 from .subtitles import SubtitleError
 
 STATUS_TABS = [("", "All"), *Clip.Status.choices]
+CHECKED_STATUSES = (Clip.Status.DRAFT, Clip.Status.REVIEW)
 
 
 def _errors(exc: Exception) -> str:
@@ -44,8 +45,21 @@ def worklist(request):
         clips = clips.filter(assignee=request.user)
     elif who == "nobody":
         clips = clips.filter(assignee__isnull=True)
+    # Drafts and clips in review come with the most to check first, unless asked otherwise.
+    sort = request.GET.get("sort") or ("check" if status in CHECKED_STATUSES else "updated")
+    if sort == "check" and status in CHECKED_STATUSES:
+        to_check = review.lines_to_check(clips.values("pk"))
+        shown = sorted(clips, key=lambda clip: -to_check.get(clip.pk, -1))[:200]
+    else:
+        sort = "updated"
+        shown = list(clips[:200])
+        to_check = review.lines_to_check([clip.pk for clip in shown])
+    for clip in shown:
+        clip.to_check = to_check.get(clip.pk)  # None: no machine text
     context = {
-        "clips": clips[:200],
+        "clips": shown,
+        "sort": sort,
+        "sortable": status in CHECKED_STATUSES,
         "status": status,
         "who": who,
         "tabs": STATUS_TABS,
@@ -84,10 +98,13 @@ def editor(request, pk: int):
                 "start_ms": pending.get((segment.pk, "start_ms"), segment.start_ms),
                 "end_ms": pending.get((segment.pk, "end_ms"), segment.end_ms),
                 "changed": any(key[0] == segment.pk for key in pending),
+                "check": review.check_line(segment),
             }
         )
     media = clip.media.first()
+    to_check = sum(row["check"].needed for row in rows)
     context = {
+        "to_check": to_check,
         "clip": clip,
         "rows": rows,
         "speakers": list(clip.speakers.select_related("person")),
