@@ -155,6 +155,7 @@ class Segment(Schema):
     original_origin: Literal["machine", "human"]
     english_text: str
     english_origin: Literal["machine", "human"]
+    note: str = Field("", description="The translator's note on this line ('' for none).")
     # Only in a document asked for with a staff member's token, for machine lines.
     words: list[tuple[int, int, str, float]] | None = Field(
         None, description="Staff only: [start_ms, end_ms, text, probability] of each word."

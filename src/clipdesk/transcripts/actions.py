@@ -21,7 +21,7 @@ from clipdesk.archive.models import Clip, Person
 from .models import Origin, Revision, RevisionEdit, Segment, Speaker
 
 TEXT_FIELDS = ("english_text", "original_text")
-EDITABLE_FIELDS = (*TEXT_FIELDS, "original_language", "speaker_id", "start_ms", "end_ms")
+EDITABLE_FIELDS = (*TEXT_FIELDS, "note", "original_language", "speaker_id", "start_ms", "end_ms")
 STRUCTURE_LOCKED = (
     "Splitting and merging lines is for clips that are not published; correct the text instead."
 )
@@ -104,7 +104,7 @@ def _propose(clip: Clip, segment: Segment | None, field: str, current, value, us
 
 
 def edit_segment(segment_id: int, *, user, version: int, **fields) -> Segment:
-    """Change a line's texts, speaker, language or times.
+    """Change a line's texts, translator's note, speaker, language or times.
 
     Returns the line as saved. On a published clip the line itself keeps what readers see and the
     change goes to the pending revision; `pending_value(segment, field)` reads it back.

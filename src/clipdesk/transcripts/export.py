@@ -103,6 +103,8 @@ def to_text(clip: Clip) -> str:
             lines.append(f"{stamp}(en) {segment.english_text}")
         else:
             lines.append(f"{stamp}{segment.english_text}")
+        if segment.note:
+            lines.append(f"{' ' * len(stamp)}[Translator's note: {segment.note}]")
     return "\n".join(lines) + "\n"
 
 
@@ -160,6 +162,7 @@ def clip_document(clip: Clip, *, staff: bool = False) -> dict:
                 "original_origin": s.original_origin,
                 "english_text": s.english_text,
                 "english_origin": s.english_origin,
+                "note": s.note,
                 **({name: getattr(s, name) for name in MACHINE_FIELDS} if staff else {}),
             }
             for s in segments

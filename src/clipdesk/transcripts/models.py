@@ -91,6 +91,13 @@ class Segment(models.Model):
     version = models.PositiveIntegerField(
         default=1, help_text="Raised on every save; an edit of an older version is refused."
     )
+    # Shown beside the line to readers; kept in the history, and corrected like the text on a published clip.
+    note = models.TextField(
+        blank=True,
+        default="",
+        db_default="",
+        help_text="The translator's note on this line, e.g. 'literally: ...' or 'could also be rendered as ...'.",
+    )
     # What the speech pipeline knew of a machine line (empty for lines typed by people). Words are
     # [start_ms, end_ms, text, probability] lists in one JSON column: measured in SQLite on 70,000
     # words of the bench file's kind, 31 bytes a word against 45 for a table of word rows with its
