@@ -173,9 +173,21 @@ class Reference(Schema):
     publisher: str
 
 
+class CorrectionChange(Schema):
+    line: int | None = Field(
+        description="The line changed (from 1), or null for the clip's title or summary."
+    )
+    field: str = Field(
+        description="english_text, original_text, note, speaker_id, start_ms, end_ms, title, ..."
+    )
+    before: str
+    after: str
+
+
 class Correction(Schema):
     published_at: dt.datetime
     note: str
+    changes: list[CorrectionChange] = Field(description="What the correction changed, before and after.")
 
 
 class ClipDocument(Schema):

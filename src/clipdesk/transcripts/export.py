@@ -116,8 +116,20 @@ def clip_document(clip: Clip, *, staff: bool = False) -> dict:
     speakers = list(clip.speakers.select_related("person"))
     base = settings.CLIPDESK_BASE_URL
     corrections = [
-        {"published_at": r.published_at.isoformat(), "note": r.note}
-        for r in clip.revisions.published().order_by("published_at")
+        {
+            "published_at": r.published_at.isoformat(),
+            "note": r.note,
+            "changes": [
+                {
+                    "line": e.segment.position + 1 if e.segment_id else None,
+                    "field": e.field,
+                    "before": e.before,
+                    "after": e.after,
+                }
+                for e in r.edits.all()
+            ],
+        }
+        for r in clip.revisions.published().prefetch_related("edits__segment").order_by("published_at")
     ]
     return {
         "id": clip.pk,

@@ -11,6 +11,7 @@ urlpatterns = [
     path("clips/<int:number>/captions/<str:language>.<str:fmt>", views.captions, name="captions"),
     path("clips/<staffid:pk>/captions/<str:language>.<str:fmt>", views.captions, name="staff-captions"),
     path("clips/<int:number>/lines/<int:line>/", views.line_permalink, name="line"),
+    path("corrections/", views.corrections, name="corrections"),
     path("staff/work/", staff_views.worklist, name="worklist"),
     path("staff/clips/<staffid:pk>/edit/", staff_views.editor, name="editor"),
     path("staff/clips/<staffid:pk>/correction/", staff_views.correction, name="correction"),
