@@ -43,6 +43,7 @@ def urls(timed_clip):
     pk = clip.pk
     return {
         "staff/work/": "/staff/work/",
+        "staff/quality/": "/staff/quality/",
         "staff/two-factor/": "/staff/two-factor/",
         "staff/verify/": "/staff/verify/",
         "staff/clips/<staffid:pk>/edit/": f"/staff/clips/id:{pk}/edit/",

@@ -19,7 +19,7 @@ from clipdesk.media.actions import attach_media
 from clipdesk.media.probe import ProbeError
 from clipdesk.params import whole_number
 
-from . import actions, autosave, export, review
+from . import actions, autosave, export, quality, review
 from .diff import word_diff
 from .models import Revision, Segment, Speaker
 from .subtitle_import import SubtitleImportError, import_subtitles
@@ -103,9 +103,14 @@ def editor(request, pk: int):
             }
         )
     media = clip.media.first()
+    draft_quality = quality.measure([clip])[0]
     to_check = sum(row["check"].needed for row in rows)
     context = {
         "to_check": to_check,
+        "draft_quality": draft_quality,
+        "draft_scores": [
+            (quality.kind_label(kind), score) for kind, score in sorted(draft_quality.scores.items())
+        ],
         "clip": clip,
         "rows": rows,
         "speakers": list(clip.speakers.select_related("person")),
@@ -332,3 +337,20 @@ def upload_media(request, pk: int):
             success=f"Media attached to {clip.reference}.",
         )
     return _back(clip)
+
+
+@staff_required
+@require_GET
+def draft_quality(request):
+    """How much of the machine drafts people changed: by channel and month, and the latest clips."""
+    measured = quality.measure(quality.published_clips())
+    periods = quality.by_channel_and_month(measured)
+    kinds = sorted({kind for period in periods for kind in period.scores})
+    context = {
+        "kinds": [(kind, quality.kind_label(kind)) for kind in kinds],
+        "periods": [(period, [period.scores.get(kind) for kind in kinds]) for period in periods],
+        "clips": [
+            (q, [q.scores.get(kind) for kind in kinds]) for q in reversed(measured[-100:])
+        ],  # newest first
+    }
+    return render(request, "transcripts/quality.html", context)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("clips/<int:number>/lines/<int:line>/", views.line_permalink, name="line"),
     path("corrections/", views.corrections, name="corrections"),
     path("staff/work/", staff_views.worklist, name="worklist"),
+    path("staff/quality/", staff_views.draft_quality, name="quality"),
     path("staff/clips/<staffid:pk>/edit/", staff_views.editor, name="editor"),
     path("staff/clips/<staffid:pk>/correction/", staff_views.correction, name="correction"),
     path("staff/clips/<staffid:pk>/subtitles/", staff_views.upload_subtitles, name="subtitles"),
