@@ -55,6 +55,7 @@ def urls(timed_clip):
         "staff/segments/<int:pk>/": f"/staff/segments/{segment.pk}/",
         "staff/segments/<int:pk>/split/": f"/staff/segments/{segment.pk}/split/",
         "staff/segments/<int:pk>/merge/": f"/staff/segments/{segment.pk}/merge/",
+        "staff/segments/<int:pk>/checked/": f"/staff/segments/{segment.pk}/checked/",
         "staff/ingest/": "/staff/ingest/",
         "staff/ingest/<int:pk>/": f"/staff/ingest/{job.pk}/",
         "staff/ingest/<int:pk>/status.json": f"/staff/ingest/{job.pk}/status.json",

@@ -2,6 +2,7 @@
 
 import pytest
 from bs4 import BeautifulSoup
+from django.core.exceptions import ValidationError
 
 from clipdesk.archive import actions as archive_actions
 from clipdesk.transcripts import actions, review
@@ -110,3 +111,29 @@ def test_public_page_says_an_uncertain_line_is_unchecked(client, drafts, roles):
     actions.publish_correction(revision, user=roles["publisher"], note="Checked against the recording.")
     page = BeautifulSoup(client.get(clip.get_absolute_url()).content, "html.parser")
     assert page.select(".uncertain") == []
+
+
+def test_an_editor_marks_a_machine_line_checked(client, drafts, roles):
+    line = drafts["doubtful"].segments.get(position=1)
+    client.force_login(roles["translator"])
+    response = client.post(f"/staff/segments/{line.pk}/checked/", {"version": 1})
+    assert response.status_code == 302 and response["Location"].endswith("#line-2")
+    line.refresh_from_db()
+    assert (line.original_origin, line.english_origin, line.version) == ("human", "human", 2)
+    assert line.history.first().history_user == roles["translator"]
+    assert not review.check_line(line).needed
+    assert review.lines_to_check([drafts["doubtful"].pk])[drafts["doubtful"].pk] == 2
+    stale = client.post(f"/staff/segments/{line.pk}/checked/", {"version": 1}, follow=True)
+    assert "changed by someone else" in stale.content.decode()
+    assert client.post(f"/staff/segments/{line.pk}/checked/", {}).status_code == 400
+    client.force_login(roles["desk"])
+    client.post(f"/staff/segments/{line.pk}/checked/", {"version": 2})
+    line.refresh_from_db()
+    assert line.version == 2  # the desk may not edit lines
+
+
+def test_a_published_line_is_checked_through_a_correction(drafts, roles):
+    clip = archive_actions.publish_clip(drafts["one"], user=None, number=901, confirm_machine_text=True)
+    line = clip.segments.get()
+    with pytest.raises(ValidationError, match="correct the line's text"):
+        actions.mark_checked(line.pk, user=roles["editor"], version=1)

@@ -233,6 +233,25 @@ def merge(request, pk: int):
 
 @staff_required
 @require_POST
+def checked(request, pk: int):
+    segment_ = get_object_or_404(Segment.objects.select_related("clip"), pk=pk)
+    try:
+        version = int(request.POST["version"])
+    except (KeyError, ValueError):
+        return HttpResponseBadRequest("Missing version.")
+    _run(
+        request,
+        segment_.clip,
+        actions.mark_checked,
+        pk,
+        version=version,
+        success=f"Line {segment_.position + 1} marked checked.",
+    )
+    return _back(segment_.clip, f"#line-{segment_.position + 1}")
+
+
+@staff_required
+@require_POST
 def speakers(request, pk: int):
     clip = _clip(pk)
     if request.POST.get("add"):

@@ -22,4 +22,5 @@ urlpatterns = [
     path("staff/segments/<int:pk>/", staff_views.segment, name="segment"),
     path("staff/segments/<int:pk>/split/", staff_views.split, name="split"),
     path("staff/segments/<int:pk>/merge/", staff_views.merge, name="merge"),
+    path("staff/segments/<int:pk>/checked/", staff_views.checked, name="checked"),
 ]
