@@ -43,6 +43,7 @@ def urls(timed_clip):
     pk = clip.pk
     return {
         "staff/work/": "/staff/work/",
+        "staff/quality/": "/staff/quality/",
         "staff/two-factor/": "/staff/two-factor/",
         "staff/verify/": "/staff/verify/",
         "staff/clips/<staffid:pk>/edit/": f"/staff/clips/id:{pk}/edit/",
@@ -54,6 +55,7 @@ def urls(timed_clip):
         "staff/segments/<int:pk>/": f"/staff/segments/{segment.pk}/",
         "staff/segments/<int:pk>/split/": f"/staff/segments/{segment.pk}/split/",
         "staff/segments/<int:pk>/merge/": f"/staff/segments/{segment.pk}/merge/",
+        "staff/segments/<int:pk>/checked/": f"/staff/segments/{segment.pk}/checked/",
         "staff/ingest/": "/staff/ingest/",
         "staff/ingest/<int:pk>/": f"/staff/ingest/{job.pk}/",
         "staff/ingest/<int:pk>/status.json": f"/staff/ingest/{job.pk}/status.json",

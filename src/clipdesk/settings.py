@@ -430,6 +430,8 @@ CLIPDESK_INGEST_WORKER_WAIT_SECONDS = env_float("CLIPDESK_INGEST_WORKER_WAIT_SEC
 # A job whose identified language (or a stretch of speech of 3 s or more) has a lower probability is
 # flagged on its page. Whisper base gives clean single-language speech 0.9 and more.
 CLIPDESK_LANGUAGE_MIN_PROBABILITY = env_float("CLIPDESK_LANGUAGE_MIN_PROBABILITY", "0.9")
+# The editor highlights a machine word the speech model gave a lower probability than this, for checking.
+CLIPDESK_WORD_MIN_PROBABILITY = env_float("CLIPDESK_WORD_MIN_PROBABILITY", "0.5")
 
 # `clipdesk repair` runs these repairers (dotted paths) in order; unset, those each app's AppConfig lists.
 CLIPDESK_REPAIRERS = env_list("CLIPDESK_REPAIRERS") or None

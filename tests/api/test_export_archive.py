@@ -64,6 +64,7 @@ def test_csv_is_one_row_per_line_of_transcript(archive):
         "original_language": "ar",
         "original_text": "شكرا [لكم] على الاستضافة",
         "english_text": "Thank you [all] for having me.",
+        "note": "",
     }
     assert [row["speaker"] for row in rows[:4]] == ["Host", "Ali Hassan", "Host", "Ali Hassan"]
     assert rows[4]["title"] == bare.title  # quotes and commas survive the round trip

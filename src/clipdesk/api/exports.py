@@ -25,6 +25,7 @@ CSV_COLUMNS = [
     "original_language",
     "original_text",
     "english_text",
+    "note",
 ]
 
 

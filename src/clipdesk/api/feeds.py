@@ -1,5 +1,5 @@
 """RSS 2.0 and Atom 1.0 feeds of the newest published clips: all of them, or one topic's, channel's,
-or person's or organisation's.
+or person's or organisation's; and of the archive's newest corrections.
 
 Only published clips appear; withdrawn ones drop out. A topic, channel or person that no published
 clip uses has no feed (404), as on the public pages. Every link is absolute, built on
@@ -15,6 +15,9 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape, linebreaks
 
 from clipdesk.archive.models import Channel, Clip, ClipQuerySet, Person, Topic
+from clipdesk.transcripts.corrections import changes, published_corrections
+from clipdesk.transcripts.diff import word_diff
+from clipdesk.transcripts.models import Revision
 
 
 def absolute(path: str) -> str:
@@ -166,6 +169,65 @@ class PersonFeed(ClipFeed):
         return [person.slug]
 
 
+class CorrectionFeed(Feed):
+    """The archive's published corrections, newest first: each entry a correction, with its public
+    note and its word-level before-and-after. Its id names the correction on its clip's page."""
+
+    feed_type = Rss201rev2Feed
+    format = "rss"
+    language = "en"
+
+    def feed_url(self) -> str:
+        return absolute(reverse(f"api:feed-corrections-{self.format}"))
+
+    def text(self, value: str) -> str:
+        return escape(value) if self.format == "rss" else value
+
+    def title(self) -> str:
+        return self.text(f"{settings.CLIPDESK_SITE_NAME}: corrections")
+
+    def description(self) -> str:
+        return self.text(f"Every correction {settings.CLIPDESK_SITE_NAME} publishes to its clips.")
+
+    def subtitle(self) -> str:
+        return self.description()
+
+    def link(self) -> str:
+        return absolute(reverse("transcripts:corrections"))
+
+    def author_name(self) -> str:
+        return settings.CLIPDESK_PUBLISHER
+
+    def items(self):
+        return published_corrections()[: settings.CLIPDESK_FEED_ITEMS]
+
+    def item_title(self, revision: Revision) -> str:
+        return self.text(f"Correction to {revision.clip.reference} {revision.clip.title}")
+
+    def item_description(self, revision: Revision) -> str:
+        # HTML: the note escaped, each change with its removed words in <del> and added ones in <ins>.
+        items = "".join(
+            f"<li>{escape(change.where.capitalize())}, {escape(change.field)}: "
+            f"{word_diff(change.before, change.after)}</li>"
+            for change in changes(revision)
+        )
+        return f"{linebreaks(escape(revision.note))}<ul>{items}</ul>"
+
+    def item_link(self, revision: Revision) -> str:
+        return absolute(f"{revision.clip.get_absolute_url()}#correction-{revision.pk}")
+
+    def item_guid(self, revision: Revision) -> str:
+        # The clip's number address, which never changes, and the correction.
+        return absolute(
+            f"{reverse('archive:clip-by-number', args=[revision.clip.number])}#correction-{revision.pk}"
+        )
+
+    item_guid_is_permalink = True
+
+    def item_pubdate(self, revision: Revision):
+        return revision.published_at
+
+
 class AtomFormat:
     feed_type = Atom1Feed
     format = "atom"
@@ -184,4 +246,8 @@ class ChannelAtomFeed(AtomFormat, ChannelFeed):
 
 
 class PersonAtomFeed(AtomFormat, PersonFeed):
+    pass
+
+
+class CorrectionAtomFeed(AtomFormat, CorrectionFeed):
     pass

@@ -155,6 +155,7 @@ class Segment(Schema):
     original_origin: Literal["machine", "human"]
     english_text: str
     english_origin: Literal["machine", "human"]
+    note: str = Field("", description="The translator's note on this line ('' for none).")
     # Only in a document asked for with a staff member's token, for machine lines.
     words: list[tuple[int, int, str, float]] | None = Field(
         None, description="Staff only: [start_ms, end_ms, text, probability] of each word."
@@ -172,9 +173,21 @@ class Reference(Schema):
     publisher: str
 
 
+class CorrectionChange(Schema):
+    line: int | None = Field(
+        description="The line changed (from 1), or null for the clip's title or summary."
+    )
+    field: str = Field(
+        description="english_text, original_text, note, speaker_id, start_ms, end_ms, title, ..."
+    )
+    before: str
+    after: str
+
+
 class Correction(Schema):
     published_at: dt.datetime
     note: str
+    changes: list[CorrectionChange] = Field(description="What the correction changed, before and after.")
 
 
 class ClipDocument(Schema):

@@ -14,6 +14,8 @@ urlpatterns = [
     path("feeds/channels/<slug:slug>.atom", feeds.ChannelAtomFeed(), name="feed-channel-atom"),
     path("feeds/people/<slug:slug>.rss", feeds.PersonFeed(), name="feed-person-rss"),
     path("feeds/people/<slug:slug>.atom", feeds.PersonAtomFeed(), name="feed-person-atom"),
+    path("feeds/corrections.rss", feeds.CorrectionFeed(), name="feed-corrections-rss"),
+    path("feeds/corrections.atom", feeds.CorrectionAtomFeed(), name="feed-corrections-atom"),
     # The JSON API, its OpenAPI schema (api/openapi.json) and docs (api/docs); oEmbed for clip pages.
     path("api/", RedirectView.as_view(pattern_name="api:json:openapi-view"), name="api-home"),
     path("api/", views.api.urls),

@@ -43,6 +43,9 @@ def _line(line: Line) -> str:
     html = f'<li><a class="moment" href="{_e(line.url)}">{_e(line.label)}</a>'
     if line.speaker:
         html += f' <span class="speaker">{_e(line.speaker)}:</span>'
+    if line.original_language.split("-")[0].lower() == "en":  # English speech is its own English: once
+        text = line.english_html or line.original_html
+        return html + (f' <span class="english" lang="en">{text}</span>' if text else "") + "</li>"
     if line.english_html:
         html += f' <span class="english" lang="en">{line.english_html}</span>'
     if line.original_html:

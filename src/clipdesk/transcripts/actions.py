@@ -23,10 +23,11 @@ from clipdesk.pipeline.languages import bcp47
 from .models import Origin, Revision, RevisionEdit, Segment, Speaker
 
 TEXT_FIELDS = ("english_text", "original_text")
-EDITABLE_FIELDS = (*TEXT_FIELDS, "original_language", "speaker_id", "start_ms", "end_ms")
+EDITABLE_FIELDS = (*TEXT_FIELDS, "note", "original_language", "speaker_id", "start_ms", "end_ms")
 STRUCTURE_LOCKED = (
     "Splitting and merging lines is for clips that are not published; correct the text instead."
 )
+CHECK_LOCKED = "This clip is published: correct the line's text instead, through a correction."
 SPEAKER_LOCKED = (
     "{speaker} speaks published lines of {clip}: renaming it would change them without a correction. "
     "Add a speaker with the right name and give it the lines; the change waits for a correction."
@@ -106,7 +107,7 @@ def _propose(clip: Clip, segment: Segment | None, field: str, current, value, us
 
 
 def edit_segment(segment_id: int, *, user, version: int, **fields) -> Segment:
-    """Change a line's texts, speaker, language or times.
+    """Change a line's texts, translator's note, speaker, language or times.
 
     Returns the line as saved. On a published clip the line itself keeps what readers see and the
     change goes to the pending revision; `pending_value(segment, field)` reads it back.
@@ -133,6 +134,25 @@ def edit_segment(segment_id: int, *, user, version: int, **fields) -> Segment:
     return segment
 
 
+def mark_checked(segment_id: int, *, user, version: int) -> Segment:
+    """A person has checked a machine line and found it right: its texts become the person's, so the
+    machine's doubts no longer ask for it (see review.py). For drafts and clips in review; on a
+    published clip, what readers see changes through a correction of the text."""
+    require(user, "transcripts.change_segment")
+    with transaction.atomic():
+        segment = _locked_segment(segment_id)
+        _require_draft(segment.clip, CHECK_LOCKED)
+        _check_version(segment, version, {"checked": True})
+        for name in ("original_origin", "english_origin"):
+            if getattr(segment, name) == Origin.MACHINE and getattr(
+                segment, name.replace("_origin", "_text")
+            ):
+                setattr(segment, name, Origin.HUMAN)
+        segment.version += 1
+        _save(segment, user)
+    return segment
+
+
 def pending_value(segment: Segment, field: str):
     edit = RevisionEdit.objects.filter(
         segment=segment, field=field, revision__status=Revision.Status.PENDING
@@ -140,9 +160,9 @@ def pending_value(segment: Segment, field: str):
     return edit.after if edit else getattr(segment, field)
 
 
-def _require_draft(clip: Clip) -> None:
+def _require_draft(clip: Clip, message: str = STRUCTURE_LOCKED) -> None:
     if clip.status not in (Clip.Status.DRAFT, Clip.Status.REVIEW):
-        raise ValidationError(STRUCTURE_LOCKED)
+        raise ValidationError(message)
 
 
 def split_segment(segment_id: int, *, user, version: int, at: int, original_at: int | None = None) -> Segment:

@@ -13,6 +13,7 @@ from .models import Segment
 MAX_POSITIVE = 2**31 - 1
 MAX_ID = 2**63 - 1
 LANGUAGE_LENGTH = Segment._meta.get_field("original_language").max_length
+NOTE_LENGTH = 2000  # a note beside a line, not an essay
 
 
 class BadBody(ValueError):
@@ -47,6 +48,7 @@ def _text(name: str, value, max_length: int | None = None) -> str:
 FIELDS = {
     "english_text": lambda v: _text("english_text", v),
     "original_text": lambda v: _text("original_text", v),
+    "note": lambda v: _text("note", v, NOTE_LENGTH),
     "original_language": lambda v: _text("original_language", v, LANGUAGE_LENGTH),
     "speaker_id": lambda v: _whole("speaker_id", v, MAX_ID, minimum=1),
     "start_ms": lambda v: _whole("start_ms", v, MAX_POSITIVE),

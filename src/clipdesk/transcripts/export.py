@@ -96,11 +96,15 @@ def to_text(clip: Clip) -> str:
             lines += ["", f"{segment.speaker.label if segment.speaker else '[unattributed]'}:"]
             previous = segment.speaker_id
         stamp = f"[{format_time(segment.start_ms)}] " if segment.start_ms is not None else ""
-        if original and segment.original_text:
-            lines.append(f"{stamp}({original}) {segment.original_text}")
+        if segment.spoken_in_english:  # English speech is its own English: once
+            lines.append(f"{stamp}{'(en) ' if original else ''}{segment.text_once}")
+        elif original and segment.original_text:
+            lines.append(f"{stamp}({segment.original_language or original}) {segment.original_text}")
             lines.append(f"{stamp}(en) {segment.english_text}")
         else:
             lines.append(f"{stamp}{segment.english_text}")
+        if segment.note:
+            lines.append(f"{' ' * len(stamp)}[Translator's note: {segment.note}]")
     return "\n".join(lines) + "\n"
 
 
@@ -112,8 +116,20 @@ def clip_document(clip: Clip, *, staff: bool = False) -> dict:
     speakers = list(clip.speakers.select_related("person"))
     base = settings.CLIPDESK_BASE_URL
     corrections = [
-        {"published_at": r.published_at.isoformat(), "note": r.note}
-        for r in clip.revisions.published().order_by("published_at")
+        {
+            "published_at": r.published_at.isoformat(),
+            "note": r.note,
+            "changes": [
+                {
+                    "line": e.segment.position + 1 if e.segment_id else None,
+                    "field": e.field,
+                    "before": e.before,
+                    "after": e.after,
+                }
+                for e in r.edits.all()
+            ],
+        }
+        for r in clip.revisions.published().prefetch_related("edits__segment").order_by("published_at")
     ]
     return {
         "id": clip.pk,
@@ -158,6 +174,7 @@ def clip_document(clip: Clip, *, staff: bool = False) -> dict:
                 "original_origin": s.original_origin,
                 "english_text": s.english_text,
                 "english_origin": s.english_origin,
+                "note": s.note,
                 **({name: getattr(s, name) for name in MACHINE_FIELDS} if staff else {}),
             }
             for s in segments

@@ -91,6 +91,13 @@ class Segment(models.Model):
     version = models.PositiveIntegerField(
         default=1, help_text="Raised on every save; an edit of an older version is refused."
     )
+    # Shown beside the line to readers; kept in the history, and corrected like the text on a published clip.
+    note = models.TextField(
+        blank=True,
+        default="",
+        db_default="",
+        help_text="The translator's note on this line, e.g. 'literally: ...' or 'could also be rendered as ...'.",
+    )
     # What the speech pipeline knew of a machine line (empty for lines typed by people). Words are
     # [start_ms, end_ms, text, probability] lists in one JSON column: measured in SQLite on 70,000
     # words of the bench file's kind, 31 bytes a word against 45 for a table of word rows with its
@@ -144,6 +151,30 @@ class Segment(models.Model):
     @property
     def is_timed(self) -> bool:
         return self.start_ms is not None and self.end_ms is not None
+
+    @property
+    def spoken_in_english(self) -> bool:
+        """English speech is its own English: its machine text is a transcript, not a translation, and
+        readers get it once, not twice."""
+        return spoken_in_english(self.original_language)
+
+    @property
+    def text_once(self) -> str:
+        """The one text of an English-speech line: its English, or its transcript where that is empty."""
+        return self.english_text or self.original_text
+
+    @property
+    def text_once_origin(self) -> str:
+        return self.english_origin if self.english_text else self.original_origin
+
+    @property
+    def unchecked_uncertain(self) -> bool:
+        """Marked uncertain by the pipeline, and no person has changed its machine text since."""
+        return self.uncertain and Origin.MACHINE in (self.original_origin, self.english_origin)
+
+
+def spoken_in_english(language: str) -> bool:
+    return (language or "").split("-")[0].lower() == "en"
 
 
 # The per-line machine data, as exported to staff.

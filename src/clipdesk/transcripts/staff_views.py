@@ -19,13 +19,14 @@ from clipdesk.media.actions import attach_media
 from clipdesk.media.probe import ProbeError
 from clipdesk.params import whole_number
 
-from . import actions, autosave, export
+from . import actions, autosave, export, quality, review
 from .diff import word_diff
 from .models import Revision, Segment, Speaker
 from .subtitle_import import SubtitleImportError, import_subtitles
 from .subtitles import SubtitleError
 
 STATUS_TABS = [("", "All"), *Clip.Status.choices]
+CHECKED_STATUSES = (Clip.Status.DRAFT, Clip.Status.REVIEW)
 
 
 def _errors(exc: Exception) -> str:
@@ -44,8 +45,21 @@ def worklist(request):
         clips = clips.filter(assignee=request.user)
     elif who == "nobody":
         clips = clips.filter(assignee__isnull=True)
+    # Drafts and clips in review come with the most to check first, unless asked otherwise.
+    sort = request.GET.get("sort") or ("check" if status in CHECKED_STATUSES else "updated")
+    if sort == "check" and status in CHECKED_STATUSES:
+        to_check = review.lines_to_check(clips.values("pk"))
+        shown = sorted(clips, key=lambda clip: -to_check.get(clip.pk, -1))[:200]
+    else:
+        sort = "updated"
+        shown = list(clips[:200])
+        to_check = review.lines_to_check([clip.pk for clip in shown])
+    for clip in shown:
+        clip.to_check = to_check.get(clip.pk)  # None: no machine text
     context = {
-        "clips": clips[:200],
+        "clips": shown,
+        "sort": sort,
+        "sortable": status in CHECKED_STATUSES,
         "status": status,
         "who": who,
         "tabs": STATUS_TABS,
@@ -80,14 +94,23 @@ def editor(request, pk: int):
                 "segment": segment,
                 "english": pending.get((segment.pk, "english_text"), segment.english_text),
                 "original": pending.get((segment.pk, "original_text"), segment.original_text),
+                "note": pending.get((segment.pk, "note"), segment.note),
                 "speaker_id": int(pending.get((segment.pk, "speaker_id"), segment.speaker_id) or 0) or None,
                 "start_ms": pending.get((segment.pk, "start_ms"), segment.start_ms),
                 "end_ms": pending.get((segment.pk, "end_ms"), segment.end_ms),
                 "changed": any(key[0] == segment.pk for key in pending),
+                "check": review.check_line(segment),
             }
         )
     media = clip.media.first()
+    draft_quality = quality.measure([clip])[0]
+    to_check = sum(row["check"].needed for row in rows)
     context = {
+        "to_check": to_check,
+        "draft_quality": draft_quality,
+        "draft_scores": [
+            (quality.kind_label(kind), score) for kind, score in sorted(draft_quality.scores.items())
+        ],
         "clip": clip,
         "rows": rows,
         "speakers": list(clip.speakers.select_related("person")),
@@ -132,6 +155,7 @@ def _segment_data(segment: Segment) -> dict:
         "position": segment.position,
         "english_text": actions.pending_value(segment, "english_text"),
         "original_text": actions.pending_value(segment, "original_text"),
+        "note": actions.pending_value(segment, "note"),
         "speaker_id": segment.speaker_id,
         "start_ms": segment.start_ms,
         "end_ms": segment.end_ms,
@@ -204,6 +228,25 @@ def merge(request, pk: int):
     except (KeyError, ValueError):
         return HttpResponseBadRequest("Missing version.")
     _run(request, segment_.clip, actions.merge_with_next, pk, version=version, success="Lines merged.")
+    return _back(segment_.clip, f"#line-{segment_.position + 1}")
+
+
+@staff_required
+@require_POST
+def checked(request, pk: int):
+    segment_ = get_object_or_404(Segment.objects.select_related("clip"), pk=pk)
+    try:
+        version = int(request.POST["version"])
+    except (KeyError, ValueError):
+        return HttpResponseBadRequest("Missing version.")
+    _run(
+        request,
+        segment_.clip,
+        actions.mark_checked,
+        pk,
+        version=version,
+        success=f"Line {segment_.position + 1} marked checked.",
+    )
     return _back(segment_.clip, f"#line-{segment_.position + 1}")
 
 
@@ -313,3 +356,20 @@ def upload_media(request, pk: int):
             success=f"Media attached to {clip.reference}.",
         )
     return _back(clip)
+
+
+@staff_required
+@require_GET
+def draft_quality(request):
+    """How much of the machine drafts people changed: by channel and month, and the latest clips."""
+    measured = quality.measure(quality.published_clips())
+    periods = quality.by_channel_and_month(measured)
+    kinds = sorted({kind for period in periods for kind in period.scores})
+    context = {
+        "kinds": [(kind, quality.kind_label(kind)) for kind in kinds],
+        "periods": [(period, [period.scores.get(kind) for kind in kinds]) for period in periods],
+        "clips": [
+            (q, [q.scores.get(kind) for kind in kinds]) for q in reversed(measured[-100:])
+        ],  # newest first
+    }
+    return render(request, "transcripts/quality.html", context)

@@ -11,7 +11,9 @@ urlpatterns = [
     path("clips/<int:number>/captions/<str:language>.<str:fmt>", views.captions, name="captions"),
     path("clips/<staffid:pk>/captions/<str:language>.<str:fmt>", views.captions, name="staff-captions"),
     path("clips/<int:number>/lines/<int:line>/", views.line_permalink, name="line"),
+    path("corrections/", views.corrections, name="corrections"),
     path("staff/work/", staff_views.worklist, name="worklist"),
+    path("staff/quality/", staff_views.draft_quality, name="quality"),
     path("staff/clips/<staffid:pk>/edit/", staff_views.editor, name="editor"),
     path("staff/clips/<staffid:pk>/correction/", staff_views.correction, name="correction"),
     path("staff/clips/<staffid:pk>/subtitles/", staff_views.upload_subtitles, name="subtitles"),
@@ -20,4 +22,5 @@ urlpatterns = [
     path("staff/segments/<int:pk>/", staff_views.segment, name="segment"),
     path("staff/segments/<int:pk>/split/", staff_views.split, name="split"),
     path("staff/segments/<int:pk>/merge/", staff_views.merge, name="merge"),
+    path("staff/segments/<int:pk>/checked/", staff_views.checked, name="checked"),
 ]

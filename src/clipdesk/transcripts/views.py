@@ -1,5 +1,7 @@
-"""Public transcript downloads and line permalinks."""
+"""Public transcript downloads, line permalinks, and the archive's corrections."""
 
+from django.conf import settings
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
@@ -9,6 +11,7 @@ from clipdesk.archive.citation import Citation, format_time
 from clipdesk.archive.models import Clip
 
 from . import export
+from .corrections import changes, published_corrections
 
 
 def _clip_for(request, number: int | None = None, pk: int | None = None) -> Clip | HttpResponse:
@@ -77,3 +80,11 @@ def line_permalink(request, number: int, line: int):
     citation = Citation.for_segment(segment)
     context = {"clip": clip, "segment": segment, "citation": citation, "at": format_time(segment.start_ms)}
     return render(request, "transcripts/line.html", context)
+
+
+@require_GET
+def corrections(request):
+    """Every published correction across the archive, newest first, each with its word-level changes."""
+    page = Paginator(published_corrections(), settings.CLIPDESK_PAGE_SIZE).get_page(request.GET.get("page"))
+    entries = [(revision, changes(revision)) for revision in page.object_list]
+    return render(request, "transcripts/corrections.html", {"page": page, "entries": entries})

@@ -66,3 +66,9 @@ def timecode(ms: int | None) -> str:
 def word_diff(before: str, after: str) -> SafeString:
     """`{{ edit.before|word_diff:edit.after }}`: a correction's removed and added words, for readers."""
     return _word_diff(before or "", after or "")
+
+
+@register.filter
+def percent(fraction: float | None) -> str:
+    """A share as a percentage with one decimal: 0.125 → '12.5%'; None → '—'."""
+    return "—" if fraction is None else f"{fraction:.1%}"
