@@ -3,7 +3,6 @@ per clip on the editor page, per channel and month on the staff page and in `cli
 
 import io
 import json
-from types import SimpleNamespace
 
 import pytest
 from bs4 import BeautifulSoup
@@ -11,8 +10,6 @@ from django.core.management import CommandError, call_command
 
 from clipdesk.archive import actions as archive_actions
 from clipdesk.archive.models import Channel
-from clipdesk.ingest.actions import _store_transcript
-from clipdesk.ingest.models import IngestJob
 from clipdesk.pipeline.transcribe import Segment as Heard
 from clipdesk.transcripts import actions, quality
 from clipdesk.transcripts.importing import import_page
@@ -40,8 +37,10 @@ def store(clip, lines, *, job, translate=True):
         Heard(i * 2000, i * 2000 + 1500, text, language=language, translation=english if translate else "")
         for i, (language, text, english) in enumerate(lines)
     ]
-    outcome = SimpleNamespace(segments=heard, language=lines[0][0])
-    _store_transcript(clip, outcome, SimpleNamespace(pk=job, speakers=IngestJob.Speakers.NONE))
+    # As ingest stores a job's draft (clipdesk.ingest.actions).
+    actions.store_machine_transcript(
+        clip, heard, speakers=False, language=lines[0][0], reason=actions.machine_draft_reason(job)
+    )
 
 
 def correct(clip, user, position, **fields):

@@ -32,7 +32,7 @@ from clipdesk.archive.models import Channel, Clip
 from clipdesk.media.actions import attach_media, sha256_of
 from clipdesk.media.models import MediaAsset
 from clipdesk.pipeline.languages import bcp47
-from clipdesk.transcripts.actions import store_machine_transcript
+from clipdesk.transcripts.actions import machine_draft_reason, store_machine_transcript
 
 from . import conf, queue
 from .models import IngestJob, clock, safe_file_name
@@ -429,7 +429,7 @@ def complete_job(job_id: int, outcome: "Outcome", *, worker: str, timings: dict 
                 outcome.segments,
                 speakers=job.speakers != IngestJob.Speakers.NONE,
                 language=outcome.language,
-                reason=f"ingest job {job.pk}",
+                reason=machine_draft_reason(job.pk),
             )
             asset = attach_media(
                 clip, outcome.media, user=None, source=_provenance(job, outcome), poster=outcome.poster

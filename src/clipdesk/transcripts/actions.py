@@ -361,6 +361,12 @@ def discard_revision(revision: Revision, *, user) -> Revision:
 # -- machine transcripts -------------------------------------------------------------------------------
 
 
+def machine_draft_reason(job_id: int) -> str:
+    """The history's change reason of the lines an ingest job stores: how `quality` finds a clip's
+    machine draft again."""
+    return f"ingest job {job_id}"
+
+
 def store_machine_transcript(
     clip: Clip, lines, *, user=None, speakers: bool = True, language: str = "", reason: str = ""
 ) -> list[Segment]:

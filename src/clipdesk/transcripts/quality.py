@@ -1,7 +1,8 @@
 """Draft quality: how much of a machine draft people changed before (and since) publication.
 
 The machine draft of a clip is the set of lines the ingest job wrote: their history entries of
-creation, whose change reason is "ingest job N" (see ingest.actions._store_transcript). Lines split,
+creation, whose change reason is "ingest job N" (`actions.machine_draft_reason`, which ingest passes to
+`actions.store_machine_transcript`). Lines split,
 merged or added later are people's work, not the draft; the history keeps the draft even after its
 lines change or go. A clip imported from a page or from subtitles, or typed by people, has no machine
 draft, and is reported as such, never as 0%.
