@@ -25,9 +25,31 @@ CONTRACTS = {
 }
 
 
+# --strict's flags that mypy takes per module (`strict = true` in an override would apply to every module).
+STRICT_FLAGS = {
+    "disallow_any_generics": True,
+    "disallow_subclassing_any": True,
+    "disallow_untyped_calls": True,
+    "disallow_untyped_defs": True,
+    "disallow_incomplete_defs": True,
+    "check_untyped_defs": True,
+    "disallow_untyped_decorators": True,
+    "warn_unused_ignores": True,
+    "warn_return_any": True,
+    "implicit_reexport": False,
+    "strict_equality": True,
+    "extra_checks": True,
+}
+
+
 def _strict_modules() -> set[str]:
-    strict = [o for o in CONFIG.get("overrides", []) if o.get("strict")]
+    strict = [o for o in CONFIG.get("overrides", []) if STRICT_FLAGS.items() <= o.items()]
     return {module for override in strict for module in override["module"]}
+
+
+def test_strict_mode_is_not_switched_on_for_every_module():
+    assert not any("strict" in override for override in CONFIG.get("overrides", []))
+    assert "strict" not in CONFIG
 
 
 @pytest.mark.parametrize(("module", "path"), CONTRACTS.items())
