@@ -42,10 +42,11 @@ test: $(STAMP) ## Run the whole test suite on SQLite, then the database tests on
 bench: $(STAMP) ## Run the benchmarks in bench/ (each prints its figures against a peer measured in the same run)
 	@for script in bench/*_bench.py; do echo "== $$script"; HF_HUB_OFFLINE=1 $(BIN)/python $$script || exit 1; done
 
-lint: $(STAMP) ## ruff check and format check, import layers and cycles (pyproject.toml [tool.importlinter])
+lint: $(STAMP) ## ruff check and format check, import layers and cycles, types (pyproject.toml [tool.importlinter], [tool.mypy])
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 	PYTHONPATH=src $(BIN)/lint-imports
+	$(BIN)/mypy
 
 clean: ## Remove the virtual environment and var/
 	rm -rf $(VENV) var

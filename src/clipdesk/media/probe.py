@@ -11,6 +11,8 @@ from typing import BinaryIO
 
 import av
 
+from .streams import Storage, StoredFile
+
 MIME_BY_FORMAT = {
     "mov,mp4,m4a,3gp,3g2,mj2": "video/mp4",
     "matroska,webm": "video/webm",
@@ -55,11 +57,11 @@ def sniff_image(head: bytes) -> str | None:
     return None
 
 
-def probe(path: str | Path | BinaryIO, *, name: str | None = None) -> Probe:
+def probe(path: str | Path | BinaryIO | StoredFile, *, name: str | None = None) -> Probe:
     """Probe a file on disk, or an open binary file (a stored one); `name` is what messages call it."""
     name = name or Path(getattr(path, "name", None) or str(path)).name
     try:
-        container = av.open(path if hasattr(path, "read") else str(path))
+        container = av.open(str(path) if isinstance(path, str | Path) else path, mode="r")
     except (av.error.InvalidDataError, av.error.FFmpegError, UnicodeDecodeError) as exc:
         raise ProbeError(f"{name} is not a media file we can read ({exc.__class__.__name__}).") from exc
     with container:
@@ -70,7 +72,7 @@ def probe(path: str | Path | BinaryIO, *, name: str | None = None) -> Probe:
         duration = container.duration / av.time_base if container.duration else None
         if not duration:
             stream = audio or video
-            if stream.duration and stream.time_base:
+            if stream is not None and stream.duration and stream.time_base:
                 duration = float(stream.duration * stream.time_base)
         if not duration or duration <= 0:
             raise ProbeError(f"{name} has no duration: it is empty or truncated.")
@@ -88,7 +90,7 @@ def probe(path: str | Path | BinaryIO, *, name: str | None = None) -> Probe:
         )
 
 
-def probe_stored(storage, name: str) -> Probe:
+def probe_stored(storage: Storage, name: str) -> Probe:
     """Probe a file already in the storage: in place on disk, else read through the storage."""
     try:
         path = storage.path(name)

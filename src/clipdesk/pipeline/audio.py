@@ -6,12 +6,16 @@ PyAV bundles FFmpeg's libraries, so no ffmpeg binary is needed. Failures are rai
 
 from __future__ import annotations
 
+import mmap
 import os
 import struct
 from dataclasses import dataclass, field
 
 import av
 import numpy as np
+from av.audio.stream import AudioStream
+from av.container import InputContainer
+from av.stream import Stream
 
 __all__ = [
     "AudioData",
@@ -33,7 +37,7 @@ __all__ = [
 class MediaError(Exception):
     """The file cannot be used as a recording; the message says why and what to do."""
 
-    def __init__(self, path: str | os.PathLike, message: str):
+    def __init__(self, path: str | os.PathLike[str], message: str):
         self.path = os.fspath(path)
         super().__init__(f"{os.path.basename(self.path)}: {message}")
 
@@ -81,7 +85,7 @@ class AudioData:
     @property
     def duration(self) -> float:
         """Length in seconds."""
-        return self.samples.shape[0] / self.sample_rate
+        return len(self.samples) / self.sample_rate
 
     @classmethod
     def from_array(cls, samples: np.ndarray, sample_rate: int = 16000) -> AudioData:
@@ -127,7 +131,9 @@ def truncation_tolerance(length: float) -> float:
     return min(1.0, max(0.25, 0.1 * length))
 
 
-def declared_duration(container, stream, *, prefer_stream: bool = True) -> float | None:
+def declared_duration(
+    container: InputContainer, stream: Stream, *, prefer_stream: bool = True
+) -> float | None:
     """The length (seconds) that the audio ``stream`` declares, else its container; with
     ``prefer_stream=False`` the container's (the whole file, pictures included), else the stream's."""
     of_stream = float(stream.duration * stream.time_base) if stream.duration and stream.time_base else None
@@ -144,13 +150,13 @@ def _sniff(path: str) -> str | None:
     return None
 
 
-def riff_shortfall(path: str | os.PathLike, size: int) -> int:
+def riff_shortfall(path: str | os.PathLike[str], size: int) -> int:
     """Bytes missing from a RIFF/WAV file, by the length its header declares (0 if complete)."""
     with open(path, "rb") as f:
         head = f.read(12)
     if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] not in (b"WAVE", b"AVI "):
         return 0
-    declared = struct.unpack("<I", head[4:8])[0] + 8
+    declared: int = struct.unpack("<I", head[4:8])[0] + 8
     # 0 and 0xFFFFFFFF are written by streaming recorders that never patch the header.
     if declared in (8, 0xFFFFFFFF + 8):
         return 0
@@ -193,14 +199,14 @@ def _adts_frame_length(head: bytes) -> int | None:
     return length if length >= 7 else None
 
 
-def _id3_size(data) -> int:
+def _id3_size(data: mmap.mmap) -> int:
     if data[:3] != b"ID3" or len(data) < 10:
         return 0
     size = (data[6] << 21) | (data[7] << 14) | (data[8] << 7) | data[9]
     return 10 + size + (10 if data[5] & 0x10 else 0)
 
 
-def frames_shortfall(path: str | os.PathLike) -> tuple[int, int] | None:
+def frames_shortfall(path: str | os.PathLike[str]) -> tuple[int, int] | None:
     """(bytes expected, bytes present) for an MP3 or ADTS AAC file cut off, else None.
 
     These formats have no index: FFmpeg reads a cut-off copy to its end and estimates its length from
@@ -209,8 +215,6 @@ def frames_shortfall(path: str | os.PathLike) -> tuple[int, int] | None:
     (LAME and FFmpeg write one) states the bytes of the whole stream, which finds a cut between frames.
     The frames are walked from the first to the last, so a damaged file in between is left to decoding.
     """
-    import mmap
-
     path = os.fspath(path)
     size = os.path.getsize(path)
     if size < 16:
@@ -230,14 +234,14 @@ def frames_shortfall(path: str | os.PathLike) -> tuple[int, int] | None:
             return None
         frame_length, name = kind
         if name == "mp3":
-            first = data[start : start + 200]
+            head = data[start : start + 200]
             for tag in (b"Xing", b"Info"):
-                at = first.find(tag)
+                at = head.find(tag)
                 if at > 0:
-                    flags = int.from_bytes(first[at + 4 : at + 8], "big")
+                    flags = int.from_bytes(head[at + 4 : at + 8], "big")
                     field = at + 8 + (4 if flags & 1 else 0)
-                    if flags & 2 and len(first) >= field + 4:
-                        declared = int.from_bytes(first[field : field + 4], "big")
+                    if flags & 2 and len(head) >= field + 4:
+                        declared = int.from_bytes(head[field : field + 4], "big")
                         if declared and start + declared > size:
                             return (start + declared, size)
                     break
@@ -260,7 +264,7 @@ def truncated_frames_message(expected: int, present: int) -> str:
 
 
 def decode_audio(
-    path: str | os.PathLike,
+    path: str | os.PathLike[str],
     sample_rate: int = 16000,
     start: float | None = None,
     end: float | None = None,
@@ -320,7 +324,14 @@ def decode_audio(
         return _decode_stream(path, container, stream, sample_rate, start, end)
 
 
-def _decode_stream(path, container, stream, sample_rate, start, end) -> AudioData:
+def _decode_stream(
+    path: str,
+    container: InputContainer,
+    stream: AudioStream,
+    sample_rate: int,
+    start: float | None,
+    end: float | None,
+) -> AudioData:
     codec = stream.codec_context.name
     stereo = stream.codec_context.channels == 2
     resampler = av.AudioResampler(format="fltp", layout="stereo" if stereo else "mono", rate=sample_rate)
@@ -330,7 +341,7 @@ def _decode_stream(path, container, stream, sample_rate, start, end) -> AudioDat
     chunks: list[np.ndarray] = []
     first_time: float | None = None
     errors = 0
-    last_error: Exception | None = None
+    last_error: av.error.FFmpegError | None = None
     try:
         for packet in container.demux(stream):
             try:

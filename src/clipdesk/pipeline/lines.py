@@ -13,6 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .decoded import DecodedWord
+    from .transcribe import Segment
 
 __all__ = ["LineRules", "ends_sentence", "join", "split_points"]
 
@@ -92,15 +97,15 @@ def ends_sentence(word: str) -> bool:
     return True
 
 
-def _text(words: Sequence) -> str:
+def _text(words: Sequence[DecodedWord]) -> str:
     return "".join(w.word for w in words).strip()
 
 
-def _punctuated(words: Sequence) -> bool:
+def _punctuated(words: Sequence[DecodedWord]) -> bool:
     return any(w.word.strip().endswith(SENTENCE_END + CLAUSE_END) for w in words)
 
 
-def _best_cut(words: Sequence, first: int, end: int) -> int:
+def _best_cut(words: Sequence[DecodedWord], first: int, end: int) -> int:
     """Where to start a new piece in ``words[first:end + 1]`` that grew too long: after a comma, else
     at the longest pause, looking only at its second half so that no piece is a stub."""
     low = first + max(1, (end - first) // 2)
@@ -115,7 +120,7 @@ def _best_cut(words: Sequence, first: int, end: int) -> int:
     return best
 
 
-def split_points(words: Sequence, rules: LineRules = LineRules()) -> list[int]:
+def split_points(words: Sequence[DecodedWord], rules: LineRules = LineRules()) -> list[int]:
     """Indices of the words that start a new line. ``words`` are faster-whisper words (seconds)."""
     points: list[int] = []
     first = 0
@@ -139,7 +144,7 @@ def split_points(words: Sequence, rules: LineRules = LineRules()) -> list[int]:
     return points
 
 
-def join(segments: Iterable, rules: LineRules = LineRules()) -> Iterator:
+def join(segments: Iterable[Segment], rules: LineRules = LineRules()) -> Iterator[Segment]:
     """Merges a line that does not end a sentence with the next one, when they are close in time,
     in the same language and channel, and the merged line stays within the caps. Lines marked
     uncertain stay apart, so that a doubt does not spread to a good line. Streams: holds one line."""
@@ -155,7 +160,7 @@ def join(segments: Iterable, rules: LineRules = LineRules()) -> Iterator:
         yield held
 
 
-def _joinable(a, b, rules: LineRules) -> bool:
+def _joinable(a: Segment, b: Segment, rules: LineRules) -> bool:
     if not a.words or not b.words or a.uncertain or b.uncertain:
         return False
     if ends_sentence(a.words[-1].text) or a.language != b.language or a.channel != b.channel:
@@ -169,7 +174,7 @@ def _joinable(a, b, rules: LineRules) -> bool:
     return b.end_ms - a.start_ms <= max_ms and len(text) <= max_chars
 
 
-def _merge(a, b):
+def _merge(a: Segment, b: Segment) -> Segment:
     share = (a.end_ms - a.start_ms) / max(1, b.end_ms - a.start_ms)
     a.text = f"{a.text} {b.text}"
     a.end_ms = b.end_ms

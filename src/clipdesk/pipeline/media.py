@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterable
 from fractions import Fraction
 from pathlib import Path
+from typing import Literal
 
 import av
 import numpy as np
+from av.audio.stream import AudioStream
+from av.container import InputContainer
+from av.video.stream import VideoStream
 
 from .audio import MediaError, NoAudioStreamError, NotMediaError, UnsupportedCodecError
 
@@ -25,7 +30,8 @@ __all__ = [
     "make_web_rendition",
 ]
 
-_H264_ENCODERS = ("libx264", "libopenh264")
+_H264Encoder = Literal["libx264", "libopenh264"]
+_H264_ENCODERS: tuple[_H264Encoder, ...] = ("libx264", "libopenh264")
 _WEB_AUDIO = {"aac", "mp3"}
 _WEB_PIXEL_FORMATS = {"yuv420p", "yuvj420p"}
 
@@ -34,14 +40,14 @@ class NoVideoStreamError(MediaError):
     """A poster frame was asked of a file without pictures."""
 
 
-def _open(path: str | os.PathLike):
+def _open(path: str | os.PathLike[str]) -> InputContainer:
     try:
         return av.open(os.fspath(path), metadata_errors="ignore")
     except av.error.FFmpegError as exc:
         raise NotMediaError(path, f"FFmpeg cannot open it as audio or video ({exc.strerror}).") from exc
 
 
-def _h264_encoder() -> str:
+def _h264_encoder() -> _H264Encoder:
     for name in _H264_ENCODERS:
         try:
             av.codec.Codec(name, "w")
@@ -57,6 +63,7 @@ def _tmp(dst: Path) -> Path:
 
 def _encode_image(frame: av.VideoFrame, out_path: Path) -> None:
     suffix = out_path.suffix.lower()
+    codec: Literal["mjpeg", "png"]
     if suffix in (".jpg", ".jpeg"):
         codec, pix_fmt = "mjpeg", "yuvj420p"
     elif suffix == ".png":
@@ -71,7 +78,7 @@ def _encode_image(frame: av.VideoFrame, out_path: Path) -> None:
         stream = out.add_stream(codec, rate=1)
         stream.width, stream.height, stream.pix_fmt = width, height, pix_fmt
         if codec == "mjpeg":
-            stream.codec_context.qscale = 3  # high quality JPEG
+            stream.codec_context.qscale = True  # a fixed quantiser: a high quality JPEG
         for packet in stream.encode(image):
             out.mux(packet)
         for packet in stream.encode(None):
@@ -79,7 +86,9 @@ def _encode_image(frame: av.VideoFrame, out_path: Path) -> None:
     os.replace(tmp, out_path)
 
 
-def extract_poster(path: str | os.PathLike, out_path: str | os.PathLike, at_seconds: float = 1.0) -> Path:
+def extract_poster(
+    path: str | os.PathLike[str], out_path: str | os.PathLike[str], at_seconds: float = 1.0
+) -> Path:
     """Writes the frame shown at ``at_seconds`` (the last frame if the video is shorter) as a
     JPEG or PNG, chosen by ``out_path``'s suffix."""
     out_path = Path(out_path)
@@ -110,8 +119,8 @@ def _scaled(width: int, height: int, max_height: int) -> tuple[int, int]:
 
 
 def make_web_rendition(
-    src: str | os.PathLike,
-    dst: str | os.PathLike,
+    src: str | os.PathLike[str],
+    dst: str | os.PathLike[str],
     *,
     max_height: int = 720,
     crf: int = 23,
@@ -136,12 +145,13 @@ def make_web_rendition(
         t0 = container.start_time / av.time_base if container.start_time is not None else 0.0
 
         with av.open(str(tmp), "w", format="mp4", options={"movflags": "+faststart"}) as out:
-            v_out = a_out = resampler = None
-            rate = 25
+            v_out: VideoStream | None = None
+            a_out: AudioStream | None = None
+            resampler: av.AudioResampler | None = None
+            rate = Fraction(25)
             if in_video is not None:
                 encoder = _h264_encoder()
-                rate = in_video.average_rate or in_video.guessed_rate or 25
-                rate = Fraction(rate).limit_denominator(1001)
+                rate = Fraction(in_video.average_rate or in_video.guessed_rate or 25).limit_denominator(1001)
                 v_out = out.add_stream(encoder, rate=rate)
                 v_out.width, v_out.height = _scaled(
                     in_video.codec_context.width, in_video.codec_context.height, max_height
@@ -165,7 +175,8 @@ def make_web_rendition(
                 except av.error.InvalidDataError:
                     continue  # a damaged packet: skip it, as players do
                 for frame in frames:
-                    if packet.stream is in_video:
+                    # A video packet decodes to pictures, an audio one to sound (only those are demuxed).
+                    if isinstance(frame, av.VideoFrame) and v_out is not None:
                         pts = round(((frame.time or 0.0) - t0) * rate)
                         if pts <= last_pts:
                             continue  # constant frame rate: drop duplicates
@@ -175,7 +186,7 @@ def make_web_rendition(
                         picture.time_base = Fraction(1) / rate
                         for p in v_out.encode(picture):
                             out.mux(p)
-                    else:
+                    elif isinstance(frame, av.AudioFrame) and a_out is not None and resampler is not None:
                         if next_sample is None:
                             next_sample = max(0, round(((frame.time or t0) - t0) * 48000))
                         for chunk in resampler.resample(frame):
@@ -183,21 +194,21 @@ def make_web_rendition(
                             next_sample += chunk.samples
                             for p in a_out.encode(chunk):
                                 out.mux(p)
-            if resampler is not None:
+            if resampler is not None and a_out is not None:
                 for chunk in resampler.resample(None):
                     chunk.pts, chunk.time_base = next_sample or 0, Fraction(1, 48000)
                     next_sample = (next_sample or 0) + chunk.samples
                     for p in a_out.encode(chunk):
                         out.mux(p)
-            for stream in (v_out, a_out):
-                if stream is not None:
-                    for p in stream.encode(None):
+            for encoding in (v_out, a_out):
+                if encoding is not None:
+                    for p in encoding.encode(None):
                         out.mux(p)
     os.replace(tmp, dst)
     return dst
 
 
-def is_web_playable(path: str | os.PathLike) -> bool:
+def is_web_playable(path: str | os.PathLike[str]) -> bool:
     """True for an MP4 whose video is H.264 4:2:0 and whose audio is AAC or MP3."""
     try:
         container = av.open(os.fspath(path), metadata_errors="ignore")
@@ -213,7 +224,9 @@ def is_web_playable(path: str | os.PathLike) -> bool:
             codec = stream.codec_context
             if codec is None:
                 return False
-            if stream.type == "video" and (codec.name != "h264" or codec.pix_fmt not in _WEB_PIXEL_FORMATS):
+            if isinstance(stream, VideoStream) and (
+                codec.name != "h264" or stream.codec_context.pix_fmt not in _WEB_PIXEL_FORMATS
+            ):
                 return False
             if stream.type == "audio" and codec.name not in _WEB_AUDIO:
                 return False
@@ -221,8 +234,8 @@ def is_web_playable(path: str | os.PathLike) -> bool:
 
 
 def make_demo_video(
-    audio_path: str | os.PathLike,
-    dst: str | os.PathLike,
+    audio_path: str | os.PathLike[str],
+    dst: str | os.PathLike[str],
     title: str,
     *,
     size: tuple[int, int] = (320, 180),
@@ -258,7 +271,7 @@ def make_demo_video(
             samples = 0
             frames_written = 0
 
-            def pictures_until(seconds: float):
+            def pictures_until(seconds: float) -> None:
                 nonlocal frames_written
                 while frames_written < seconds * fps:
                     frame = av.VideoFrame.from_ndarray(picture, format="rgb24").reformat(format="yuv420p")
@@ -267,7 +280,7 @@ def make_demo_video(
                     for p in v_out.encode(frame):
                         out.mux(p)
 
-            def audio(chunks):
+            def audio(chunks: Iterable[av.AudioFrame]) -> None:
                 nonlocal samples
                 for chunk in chunks:
                     chunk.pts, chunk.time_base = samples, Fraction(1, 48000)
@@ -280,8 +293,9 @@ def make_demo_video(
                 audio(resampler.resample(frame))
             audio(resampler.resample(None))
             pictures_until(max(samples / 48000, 1.0 / fps))
-            for stream in (v_out, a_out):
-                for p in stream.encode(None):
-                    out.mux(p)
+            for p in v_out.encode(None):
+                out.mux(p)
+            for p in a_out.encode(None):
+                out.mux(p)
     os.replace(tmp, dst)
     return dst

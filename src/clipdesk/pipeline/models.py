@@ -24,8 +24,12 @@ import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from faster_whisper import WhisperModel
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 __all__ = ["ModelError", "ModelSpec", "load_whisper", "locate_model", "verify_model"]
 
@@ -75,7 +79,7 @@ def _package_data_dir(package: str) -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "data"
 
 
-def locate_model(model_dir: str | os.PathLike | None = None) -> ModelSpec:
+def locate_model(model_dir: str | os.PathLike[str] | None = None) -> ModelSpec:
     """Describes the configured model directory, or the bundled Whisper base when None."""
     if model_dir is not None:
         directory = Path(model_dir)
@@ -104,11 +108,13 @@ def locate_model(model_dir: str | os.PathLike | None = None) -> ModelSpec:
     return ModelSpec("whisper-base", parts, part1, BUNDLED_SIZE, BUNDLED_SHA256)
 
 
-_verified: set[tuple] = set()
+# (path, size, modification time) of each part: a bundled model's state on disk.
+_Fingerprint = tuple[tuple[str, int, int], ...]
+_verified: set[_Fingerprint] = set()
 _verified_lock = threading.Lock()
 
 
-def _fingerprint(spec: ModelSpec) -> tuple:
+def _fingerprint(spec: ModelSpec) -> _Fingerprint:
     return tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in spec.parts)
 
 
@@ -149,12 +155,12 @@ class _JoinedReader(io.RawIOBase):
     def __init__(self, paths: tuple[Path, ...]):
         super().__init__()
         self._pending = list(paths)
-        self._file = None
+        self._file: io.FileIO | None = None
 
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:
+    def readinto(self, buffer: WriteableBuffer) -> int:
         while True:
             if self._file is None:
                 if not self._pending:
@@ -195,7 +201,7 @@ def _compute_type(device: str, compute_type: str) -> str:
 
 
 def load_whisper(
-    model_dir: str | os.PathLike | None = None,
+    model_dir: str | os.PathLike[str] | None = None,
     device: str = "auto",
     compute_type: str = "default",
     cpu_threads: int = 0,

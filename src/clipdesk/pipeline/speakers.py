@@ -45,7 +45,7 @@ def _frame_db(signal: np.ndarray, frame: int) -> np.ndarray:
     n = signal.shape[0] // frame
     if n == 0:
         return np.zeros(0, np.float32)
-    power = np.mean(np.square(signal[: n * frame].reshape(n, frame), dtype=np.float64), axis=1)
+    power: np.ndarray = np.mean(np.square(signal[: n * frame].reshape(n, frame), dtype=np.float64), axis=1)
     return 10.0 * np.log10(power + _EPS)
 
 
@@ -83,7 +83,7 @@ def _span_db(signal: np.ndarray, sample_rate: int, start_ms: int, end_ms: int) -
     b = max(a + 1, end_ms * sample_rate // 1000)
     chunk = signal[a:b]
     if chunk.size == 0:
-        return 10.0 * np.log10(_EPS)
+        return float(10.0 * np.log10(_EPS))
     return float(10.0 * np.log10(np.mean(np.square(chunk, dtype=np.float64)) + _EPS))
 
 

@@ -38,6 +38,7 @@ import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypedDict
 
 import ctranslate2
 import numpy as np
@@ -56,6 +57,9 @@ from .models import load_whisper
 from .safeguards import Thresholds
 from .speakers import analyse_channels, dominant_channel, embedding_speakers
 from .translate import CTranslate2Translator, NoTranslator, Translator, WhisperTranslator, translate
+
+if TYPE_CHECKING:
+    from .decoded import DecodedSegment
 
 __all__ = ["Pipeline", "PipelineOptions", "Segment", "TranscriptionInfo", "Word"]
 
@@ -184,7 +188,7 @@ class TranscriptionInfo:
         seconds = (segment.end_ms - segment.start_ms) / 1000
         before = self.languages.get(segment.language, 0.0)
         self.languages[segment.language] = before + seconds
-        main = max(self.languages, key=self.languages.get)
+        main = max(self.languages, key=lambda code: self.languages[code])
         if main == segment.language:
             # The probability of the main language: its lines' probabilities, weighted by length.
             weight = before / max(1e-9, before + seconds)
@@ -226,7 +230,7 @@ class _Window:
         """The window's speech, packed."""
         return np.concatenate([signal[start:end] for start, end in self.chunks])
 
-    def restore(self, segments: Iterable) -> list:
+    def restore(self, segments: Iterable[DecodedSegment]) -> list[DecodedSegment]:
         """faster-whisper segments decoded from :meth:`audio`, with their and their words' times moved
         from the packed speech to the recording (faster-whisper's ``restore_speech_timestamps``)."""
         spans = [{"start": start, "end": end} for start, end in self.chunks]
@@ -234,7 +238,7 @@ class _Window:
 
 
 def windows(
-    chunks: list[dict], labels: list[tuple[str, float]] | None = None, limit_s: float = WINDOW_S
+    chunks: list[dict[str, int]], labels: list[tuple[str, float]] | None = None, limit_s: float = WINDOW_S
 ) -> list[_Window]:
     """Packs consecutive voice-activity chunks into decoding windows of at most ``limit_s`` seconds of
     speech each and of one language (``labels``: each chunk's (language, probability), None when it
@@ -267,7 +271,15 @@ def windows(
 _DEFAULTS = inspect.signature(BatchedInferencePipeline.transcribe).parameters
 
 
-class _Decoder(BatchedInferencePipeline):
+class _DecodedItem(TypedDict):
+    """What faster-whisper's batched ``forward`` expects of each decoded item."""
+
+    avg_logprob: float
+    no_speech_prob: float
+    tokens: list[int]
+
+
+class _Decoder(BatchedInferencePipeline):  # type: ignore[misc]  # faster-whisper ships no types
     """faster-whisper's batched decoder, run on windows this module packs, each window decoded in its
     own language (faster-whisper gives a whole batch one language), from an encoder output computed
     once: the same output tells each window's language (:meth:`Pipeline._identify_windows`)."""
@@ -275,9 +287,11 @@ class _Decoder(BatchedInferencePipeline):
     def __init__(self, model: WhisperModel):
         super().__init__(model)
         self.languages: list[str | None] = []
-        self.encoded = None
+        self.encoded: ctranslate2.StorageView | None = None
 
-    def generate_segment_batched(self, features, tokenizer, options):
+    def generate_segment_batched(
+        self, features: np.ndarray, tokenizer: Tokenizer, options: TranscriptionOptions
+    ) -> tuple[ctranslate2.StorageView, list[_DecodedItem]]:
         # faster-whisper 1.2.1's own, with the encoder output given and each item's language token.
         prompt = self.model.get_prompt(
             tokenizer,
@@ -309,12 +323,12 @@ class _Decoder(BatchedInferencePipeline):
             repetition_penalty=options.repetition_penalty,
             no_repeat_ngram_size=options.no_repeat_ngram_size,
         )
-        output = []
+        output: list[_DecodedItem] = []
         for result in results:
             length = len(result.sequences_ids[0])
             cumulative = result.scores[0] * (length**options.length_penalty)
             output.append(
-                dict(
+                _DecodedItem(
                     avg_logprob=cumulative / (length + 1),
                     no_speech_prob=result.no_speech_prob,
                     tokens=result.sequences_ids[0],
@@ -322,7 +336,13 @@ class _Decoder(BatchedInferencePipeline):
             )
         return encoder_output, output
 
-    def decode(self, features: np.ndarray, batch: list[_Window], options: PipelineOptions, encoded=None):
+    def decode(
+        self,
+        features: np.ndarray,
+        batch: list[_Window],
+        options: PipelineOptions,
+        encoded: ctranslate2.StorageView | None = None,
+    ) -> list[list[DecodedSegment]]:
         """Each window's faster-whisper segments (times in its packed speech), in one batched run;
         ``encoded``: the encoder output of ``features`` when it was computed already."""
         self.languages, self.encoded = [w.language for w in batch], encoded
@@ -396,7 +416,7 @@ class Pipeline:
         self,
         model: WhisperModel | None = None,
         *,
-        model_dir: str | os.PathLike | None = None,
+        model_dir: str | os.PathLike[str] | None = None,
         device: str = "auto",
         compute_type: str = "default",
         cpu_threads: int = 0,
@@ -411,7 +431,7 @@ class Pipeline:
 
     def transcribe(
         self,
-        audio: str | os.PathLike | AudioData,
+        audio: str | os.PathLike[str] | AudioData,
         options: PipelineOptions | None = None,
         progress: Callable[[str, float], None] | None = None,
     ) -> tuple[Iterator[Segment], TranscriptionInfo]:
@@ -465,6 +485,8 @@ class Pipeline:
                 thresholds=options.thresholds,
             )
         if options.translate == "ctranslate2":
+            if options.translation_model is None:  # checked at construction; options may change since
+                raise ValueError('translate="ctranslate2" needs translation_model (a model directory)')
             key = os.fspath(options.translation_model)
             if key not in self._ct2:
                 self._ct2[key] = CTranslate2Translator(key)
@@ -480,7 +502,9 @@ class Pipeline:
             yield segment
 
     @staticmethod
-    def _reported(segments: Iterable[Segment], info: TranscriptionInfo, report) -> Iterator[Segment]:
+    def _reported(
+        segments: Iterable[Segment], info: TranscriptionInfo, report: Callable[[str, float], None]
+    ) -> Iterator[Segment]:
         for segment in segments:
             report(TRANSCRIBE, info.progress(segment))
             yield segment
@@ -499,7 +523,9 @@ class Pipeline:
             logger.warning("speakers='embeddings' needs the resemblyzer package; everyone is speaker 0")
         return "single"
 
-    def _decode(self, signal: np.ndarray, options: PipelineOptions, channel: int | None):
+    def _decode(
+        self, signal: np.ndarray, options: PipelineOptions, channel: int | None
+    ) -> tuple[Iterator[Segment], float]:
         """The lines of one signal, lazily, and its seconds of speech."""
         if not options.batched:
             fw_segments, info = self.model.transcribe(
@@ -525,13 +551,14 @@ class Pipeline:
                     vad_filter=options.vad,
                     condition_on_previous_text=False,
                 )
-            lines = (
+            lines: Iterator[Segment] = (
                 line
                 for s in fw_segments
                 for line in self._lines(s, 0.0, info.language, probability, [], channel, options)
             )
             return lines, float(info.duration_after_vad)
 
+        chunks: list[dict[str, int]]
         if options.vad:
             chunks = get_speech_timestamps(
                 signal, VadOptions(max_speech_duration_s=WINDOW_S, min_silence_duration_ms=160)
@@ -545,7 +572,9 @@ class Pipeline:
         lines = self._decode_windows(signal, chunks, options, channel)
         return join(lines, options.lines), after_vad
 
-    def _decode_windows(self, signal, chunks: list[dict], options: PipelineOptions, channel):
+    def _decode_windows(
+        self, signal: np.ndarray, chunks: list[dict[str, int]], options: PipelineOptions, channel: int | None
+    ) -> Iterator[Segment]:
         """Decodes windows of chunks in one language, batch by batch, in order.
 
         With the language given (or an English-only model) the windows are packed at once. Else
@@ -559,7 +588,7 @@ class Pipeline:
         todo = windows(chunks, [(known, 1.0)] * len(chunks)) if known else windows(chunks)
         for offset in range(0, len(todo), options.batch_size):
             batch = todo[offset : offset + options.batch_size]
-            decoded = []
+            decoded: list[tuple[_Window, list[DecodedSegment]]] = []
             features = np.stack([pad_or_trim(self._features(w.audio(signal))) for w in batch])
             if known:
                 decoded += zip(batch, self._decoder.decode(features, batch, options), strict=True)
@@ -578,9 +607,12 @@ class Pipeline:
                 yield from self._checked(signal, window, window.restore(fw_segments), options, channel)
 
     def _features(self, audio: np.ndarray) -> np.ndarray:
-        return self.model.feature_extractor(audio)[..., :-1]
+        features: np.ndarray = self.model.feature_extractor(audio)
+        return features[..., :-1]
 
-    def _identify_windows(self, signal, features: np.ndarray, batch: list[_Window], options: PipelineOptions):
+    def _identify_windows(
+        self, signal: np.ndarray, features: np.ndarray, batch: list[_Window], options: PipelineOptions
+    ) -> tuple[list[int], list[_Window], ctranslate2.StorageView]:
         """Sets the language of each window of ``batch`` from its encoder output, as faster-whisper
         identifies a recording's language from its first window. A window identified below
         ``options.one_language`` may hold several languages: each of its chunks is identified
@@ -591,7 +623,8 @@ class Pipeline:
         encoder output of the kept ones (None when some were split: they are encoded again)."""
         encoded = self.model.encode(features)
         allowed = options.languages
-        kept, split = [], []
+        kept: list[int] = []
+        split: list[_Window] = []
         for index, ranked in enumerate(self.model.model.detect_language(encoded)):
             window = batch[index]
             language, probability = languages.choose(ranked, allowed)
@@ -616,12 +649,21 @@ class Pipeline:
             encoded = ctranslate2.StorageView.from_array(np.ascontiguousarray(np.array(encoded)[kept]))
         return kept, split, encoded
 
-    def _checked(self, signal, window: _Window, fw_segments: list, options: PipelineOptions, channel):
+    def _checked(
+        self,
+        signal: np.ndarray,
+        window: _Window,
+        fw_segments: list[DecodedSegment],
+        options: PipelineOptions,
+        channel: int | None,
+    ) -> Iterator[Segment]:
         """The lines of one decoded window (``fw_segments``, in the recording's times), after the
         safeguards: a window whose decoding fails them is decoded again by faster-whisper's
         sequential ``transcribe`` with its temperature fallback; what still fails is kept, marked
         uncertain."""
         text = "".join(s.text for s in fw_segments).strip()
+        # A window is decoded in its language: given, or identified (:meth:`_identify_windows`).
+        language = window.language or ""
         reasons: list[str] = []
         if options.safeguards and fw_segments:
             first = fw_segments[0]  # the batched decoder scores the window as a whole
@@ -645,15 +687,15 @@ class Pipeline:
                         ratio=s.compression_ratio,
                         thresholds=options.thresholds,
                     )
-                    yield from self._lines(
-                        s, 0.0, window.language, window.probability, still, channel, options
-                    )
+                    yield from self._lines(s, 0.0, language, window.probability, still, channel, options)
                 return
             # faster-whisper found no speech in it at all: keep what was heard, marked.
         for s in fw_segments:
-            yield from self._lines(s, 0.0, window.language, window.probability, reasons, channel, options)
+            yield from self._lines(s, 0.0, language, window.probability, reasons, channel, options)
 
-    def _fallback(self, span: np.ndarray, language: str | None, options: PipelineOptions) -> list:
+    def _fallback(
+        self, span: np.ndarray, language: str | None, options: PipelineOptions
+    ) -> list[DecodedSegment]:
         t = options.thresholds
         segments, _ = self.model.transcribe(
             span,
@@ -672,12 +714,12 @@ class Pipeline:
 
     @staticmethod
     def _lines(
-        s,
+        s: DecodedSegment,
         offset: float,
         language: str,
         probability: float,
         reasons: list[str],
-        channel,
+        channel: int | None,
         options: PipelineOptions,
     ) -> Iterator[Segment]:
         """The transcript lines of one faster-whisper segment (times shifted by ``offset`` seconds)."""
@@ -720,7 +762,9 @@ class Pipeline:
             )
 
     @staticmethod
-    def _drop_crosstalk(segments: Iterable[Segment], audio: AudioData, options: PipelineOptions):
+    def _drop_crosstalk(
+        segments: Iterable[Segment], audio: AudioData, options: PipelineOptions
+    ) -> Iterator[Segment]:
         """Drops a channel's segment when the other channel is much louder over its span: that
         microphone only picked up the other speaker."""
         for segment in segments:
@@ -754,7 +798,7 @@ class Pipeline:
         batch_size: int,
         info: TranscriptionInfo,
         report: Callable[[str, float], None],
-    ):
+    ) -> Iterator[Segment]:
         """Translates in groups of ``batch_size`` segments, so results still stream. A line in
         English is its own translation; with no translator the translation is left ""."""
         pending: list[Segment] = []

@@ -33,6 +33,7 @@ from .safeguards import FALLBACK_TEMPERATURES, Thresholds, judge
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
 
+    from .decoded import DecodedSegment
     from .transcribe import Segment
 
 __all__ = [
@@ -166,7 +167,7 @@ class WhisperTranslator:
                     word_timestamps=False,
                 )
                 # Items come back in order; each is found by its window's start (its seek).
-                results: list[list] = [[] for _ in batch]
+                results: list[list[DecodedSegment]] = [[] for _ in batch]
                 seeks = [int(a / rate * frames_per_second) for a, _ in bounds]
                 item = 0
                 for result in decoded:
@@ -177,7 +178,9 @@ class WhisperTranslator:
                     texts[i] = self._checked(segments[i], signal[a:b], parts, source_language)
         return texts
 
-    def _checked(self, segment: Segment, span: np.ndarray, parts: list, source_language: str) -> str:
+    def _checked(
+        self, segment: Segment, span: np.ndarray, parts: list[DecodedSegment], source_language: str
+    ) -> str:
         text = " ".join(p.text.strip() for p in parts).strip()
         if not self.safeguards or not parts:
             return text
@@ -233,7 +236,7 @@ class CTranslate2Translator:
 
     def __init__(
         self,
-        model_dir: str | os.PathLike,
+        model_dir: str | os.PathLike[str],
         *,
         device: str = "auto",
         compute_type: str = "default",

@@ -91,4 +91,5 @@ class PaymentProvider(Protocol):
 
 
 def get_provider() -> PaymentProvider:
-    return import_string(settings.CLIPDESK_PAYMENT_PROVIDER)()
+    provider: PaymentProvider = import_string(settings.CLIPDESK_PAYMENT_PROVIDER)()
+    return provider

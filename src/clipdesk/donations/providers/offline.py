@@ -9,6 +9,7 @@ the record of one-time and monthly donations, and the receipt (which says that n
 import json
 from collections.abc import Mapping
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -20,6 +21,7 @@ from . import (
     InvalidEvent,
     InvalidSignature,
     PaymentEvent,
+    PaymentProvider,
 )
 
 SIGNATURE_HEADER = "X-Clipdesk-Offline-Signature"
@@ -29,7 +31,7 @@ class OfflineProvider:
     name = "offline"
     label = "the offline demo provider (no money moves)"
     is_live = False
-    checkout_origins = ()  # the checkout is a page of this site
+    checkout_origins: tuple[str, ...] = ()  # the checkout is a page of this site
 
     def start_checkout(self, request: CheckoutRequest) -> Checkout:
         # Relative: an absolute URL from CLIPDESK_BASE_URL is another origin (which the donate form's
@@ -38,7 +40,8 @@ class OfflineProvider:
         return Checkout(id=f"offline_cs_{request.reference}", url=path)
 
     def sign(self, body: bytes) -> str:
-        return salted_hmac("clipdesk.donations.offline", body, algorithm="sha256").hexdigest()
+        signature: str = salted_hmac("clipdesk.donations.offline", body, algorithm="sha256").hexdigest()
+        return signature
 
     def parse_event(self, body: bytes, headers: Mapping[str, str]) -> PaymentEvent:
         if not constant_time_compare(headers.get(SIGNATURE_HEADER) or "", self.sign(body)):
@@ -79,3 +82,7 @@ class OfflineProvider:
             )
         body = json.dumps(asdict(event)).encode()
         return body, {SIGNATURE_HEADER: self.sign(body)}
+
+
+if TYPE_CHECKING:
+    _provider: type[PaymentProvider] = OfflineProvider  # checked against the interface

@@ -9,6 +9,7 @@ customer.subscription.deleted.
 
 import json
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import stripe
 from django.conf import settings
@@ -21,8 +22,12 @@ from . import (
     InvalidEvent,
     InvalidSignature,
     PaymentEvent,
+    PaymentProvider,
     ProviderUnavailable,
 )
+
+if TYPE_CHECKING:
+    from stripe.params.checkout import SessionCreateParams, SessionCreateParamsLineItemPriceData
 
 SIGNATURE_TOLERANCE = 300  # seconds: Stripe's default; older deliveries are refused as replays
 
@@ -31,7 +36,7 @@ class StripeCheckout:
     name = "stripe"
     label = "Stripe"
     is_live = True
-    checkout_origins = ("https://checkout.stripe.com",)  # where Checkout Session URLs point
+    checkout_origins: tuple[str, ...] = ("https://checkout.stripe.com",)  # where Checkout Session URLs point
 
     def __init__(
         self,
@@ -51,13 +56,13 @@ class StripeCheckout:
 
     def start_checkout(self, request: CheckoutRequest) -> Checkout:
         monthly = request.kind == "monthly"
-        price_data = {
+        price_data: SessionCreateParamsLineItemPriceData = {
             "currency": request.currency,
             "unit_amount": request.amount_minor,
             "product_data": {"name": request.description},
         }
         metadata = {"donation": request.reference}
-        params = {
+        params: SessionCreateParams = {
             "mode": "subscription" if monthly else "payment",
             "line_items": [{"quantity": 1, "price_data": price_data}],
             "client_reference_id": request.reference,
@@ -81,6 +86,8 @@ class StripeCheckout:
             )
         except stripe.StripeError as exc:
             raise ProviderUnavailable(exc.user_message or str(exc)) from exc
+        if session.url is None:  # only an embedded checkout has none, and this one is hosted
+            raise ProviderUnavailable("Stripe opened a checkout without an address to send the donor to.")
         return Checkout(id=session.id, url=session.url)
 
     def parse_event(self, body: bytes, headers: Mapping[str, str]) -> PaymentEvent:
@@ -103,7 +110,7 @@ class StripeCheckout:
             raise InvalidEvent(f"Unreadable Stripe event: {exc!r}") from exc
 
 
-def translate(event: dict) -> PaymentEvent:
+def translate(event: dict[str, Any]) -> PaymentEvent:
     """A Stripe event as a PaymentEvent. Raises KeyError or TypeError for a malformed one."""
     event_id, event_type, obj = event["id"], event["type"], event["data"]["object"]
     metadata = obj.get("metadata") or {}
@@ -159,3 +166,7 @@ def translate(event: dict) -> PaymentEvent:
             subscription_id=obj["id"],
         )
     return PaymentEvent(event_id, EventKind.OTHER, event_type)
+
+
+if TYPE_CHECKING:
+    _provider: type[PaymentProvider] = StripeCheckout  # checked against the interface

@@ -16,8 +16,11 @@ differently ("added", "internal"); otherwise the two engines find the same clips
 
 import json
 from collections.abc import Collection, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 
 from ..analysis import CONFIGS, config_for
 from ..interfaces import (
@@ -26,11 +29,15 @@ from ..interfaces import (
     ClipDocument,
     ClipHit,
     Progress,
+    SearchBackend,
     SearchHits,
     SearchRequest,
     Term,
 )
 from ..normalize import index_text
+
+# Values bound to the %s placeholders of a statement, in order (the database driver adapts them).
+Params = list[object]
 
 TABLE = "search_searchdocument"
 FACET_SIZE = 12  # values per facet, most clips first
@@ -47,7 +54,7 @@ VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s::jsonb, %s::jsonb, %s, %s,
 """
 
 
-def _rows(clip: ClipDocument) -> list[tuple]:
+def _rows(clip: ClipDocument) -> list[tuple[object, ...]]:
     shared = (
         clip.status,
         clip.number,
@@ -60,10 +67,12 @@ def _rows(clip: ClipDocument) -> list[tuple]:
     channel = index_text(clip.channel_name)
     about = index_text(clip.about)
     about_texts = ["" if config != "english" else about for config in COLUMNS]
-    rows = [(clip.clip_id, None, "about", -1, *shared, "", clip.aired_on, *about_texts, about, "", channel)]
+    rows: list[tuple[object, ...]] = [
+        (clip.clip_id, None, "about", -1, *shared, "", clip.aired_on, *about_texts, about, "", channel)
+    ]
     for s in clip.segments:
         english, original = index_text(s.english), index_text(s.original)
-        texts = {config: [] for config in CONFIGS}
+        texts: dict[str, list[str]] = {config: [] for config in CONFIGS}
         texts["english"].append(english)
         texts[config_for(s.language)].append(original)
         rows.append(
@@ -85,11 +94,11 @@ def _quoted(tokens: Iterable[str], joiner: str, prefix: bool = False) -> str:
 class _Where:
     """SQL conditions with their parameters, built up in order."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.parts: list[str] = []
-        self.params: list = []
+        self.params: Params = []
 
-    def add(self, sql: str, *params) -> None:
+    def add(self, sql: str, *params: object) -> None:
         self.parts.append(sql)
         self.params.extend(params)
 
@@ -102,15 +111,16 @@ def _words(alias: str) -> str:
     return "(" + " OR ".join(f"{alias}.{c} @@ to_tsquery('{cfg}', %s)" for c, cfg in COLUMNS.items()) + ")"
 
 
-def _term(term: Term, alias: str = "d") -> tuple[str, list]:
+def _term(term: Term, alias: str = "d") -> tuple[str, Params]:
     if term.kind == "word":
         return _words(alias), [_quoted(term.tokens, "&")] * len(COLUMNS)
     query = _quoted(term.tokens, "<->", prefix=term.kind == "prefix")
     return f"{alias}.exact @@ to_tsquery('clipdesk_plain', %s)", [query]
 
 
-def _any(terms: Iterable[Term], alias: str = "d") -> tuple[str, list]:
-    parts, params = [], []
+def _any(terms: Iterable[Term], alias: str = "d") -> tuple[str, Params]:
+    parts: list[str] = []
+    params: Params = []
     for t in terms:
         sql, p = _term(t, alias)
         parts.append(sql)
@@ -118,10 +128,11 @@ def _any(terms: Iterable[Term], alias: str = "d") -> tuple[str, list]:
     return "(" + " OR ".join(parts) + ")", params
 
 
-def _rank(request: SearchRequest) -> tuple[str, list]:
+def _rank(request: SearchRequest) -> tuple[str, Params]:
     words = [t for t in request.query.positive_terms if t.kind == "word"]
     others = [t for t in request.query.positive_terms if t.kind != "word"]
-    parts, params = [], []
+    parts: list[str] = []
+    params: Params = []
     if words:
         q = " | ".join(_quoted(t.tokens, "&") for t in words)
         for column, config in COLUMNS.items():
@@ -137,7 +148,7 @@ def _rank(request: SearchRequest) -> tuple[str, list]:
 class PostgresBackend:
     """`SearchBackend` over the `search_searchdocument` table. `directory` is unused."""
 
-    def __init__(self, directory=None):
+    def __init__(self, directory: str | Path | None = None):
         self.directory = directory
 
     # Writing ----------------------------------------------------------------------------------------
@@ -186,15 +197,15 @@ class PostgresBackend:
             where.add("d.clip_id = ANY(%s)", sorted(filters.clip_ids))
         if filters.after_number is not None:
             where.add("d.number > %s", filters.after_number)
-        for column, values in (("speaker", query.speaker), ("channel_words", query.channel)):
-            if values:
-                ors = " OR ".join(f"d.{column} @@ to_tsquery('clipdesk_plain', %s)" for _ in values)
-                where.add(f"({ors})", *[_quoted(v, "&") for v in values])
+        for column, names in (("speaker", query.speaker), ("channel_words", query.channel)):
+            if names:
+                ors = " OR ".join(f"d.{column} @@ to_tsquery('clipdesk_plain', %s)" for _ in names)
+                where.add(f"({ors})", *[_quoted(v, "&") for v in names])
         if query.lang:
             where.add("d.lang = ANY(%s)", list(query.lang))
         return where
 
-    def _matches(self, request: SearchRequest) -> tuple[str, list]:
+    def _matches(self, request: SearchRequest) -> tuple[str, Params]:
         """SQL selecting (clip_id, score, newest) of every matching clip, and its parameters."""
         query = request.query
         where = self._filters(request)
@@ -212,7 +223,8 @@ class PostgresBackend:
                 f"FROM {TABLE} d WHERE {where.sql()} GROUP BY d.clip_id"
             )
             return sql, [*rank_params, *where.params]
-        having, having_params = [], []
+        having: list[str] = []
+        having_params: Params = []
         if query.must:
             sql, params = _any(query.positive_terms)
             where.add(sql, *params)  # any group: the GIN indexes find the candidate rows
@@ -255,7 +267,9 @@ class PostgresBackend:
                 hits.total, hits.facets = self._facets(cursor, matches, params)
         return hits
 
-    def _best_lines(self, cursor, request: SearchRequest, clip_ids: list[int]) -> dict[int, list[int]]:
+    def _best_lines(
+        self, cursor: CursorWrapper, request: SearchRequest, clip_ids: list[int]
+    ) -> dict[int, list[int]]:
         rank, rank_params = _rank(request)
         if request.query.about_lines:
             where = self._filters(request)
@@ -284,7 +298,9 @@ class PostgresBackend:
             lines.setdefault(clip_id, []).append(segment_id)
         return lines
 
-    def _facets(self, cursor, matches: str, params: list) -> tuple[int, dict[str, list[tuple[str, int]]]]:
+    def _facets(
+        self, cursor: CursorWrapper, matches: str, params: Params
+    ) -> tuple[int, dict[str, list[tuple[str, int]]]]:
         """Clips per facet value, counted on the "about" row of each matching clip."""
         values = {
             "channel": "a.channel",
@@ -326,3 +342,7 @@ class PostgresBackend:
                 [sorted(clip_ids), sorted(statuses)],
             )
             return {row[0] for row in cursor.fetchall()}
+
+
+if TYPE_CHECKING:
+    _backend: type[SearchBackend] = PostgresBackend  # checked against the interface

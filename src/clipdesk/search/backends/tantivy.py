@@ -21,6 +21,7 @@ import threading
 import time
 from collections.abc import Collection, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
 import tantivy
 from tantivy import Occur
@@ -35,6 +36,7 @@ from ..interfaces import (
     ClipDocument,
     ClipHit,
     Progress,
+    SearchBackend,
     SearchHits,
     SearchRequest,
     Term,
@@ -58,6 +60,11 @@ DATEKEY_SHIFT = 2**33  # datekey = date ordinal * 2**33 + clip id: below 2**53, 
 
 class IndexBusy(RuntimeError):
     """Another process held the index writer for longer than `lock_timeout`."""
+
+
+def _unsigned(values: list[int | float | bool | None]) -> list[int]:
+    """The values of an unsigned fast field, which tantivy's types do not tell from other fields'."""
+    return cast(list[int], values)
 
 
 def _tokenizer(config: str) -> str:
@@ -157,6 +164,10 @@ class TantivyBackend:
 
     # Opening and writing ----------------------------------------------------------------------------
 
+    @overload
+    def _open(self, *, create: Literal[True]) -> tantivy.Index: ...
+    @overload
+    def _open(self, *, create: Literal[False]) -> tantivy.Index | None: ...
     def _open(self, *, create: bool) -> tantivy.Index | None:
         if self._index is not None and not (self.path / "meta.json").exists():
             self._index = None  # the directory was removed (to rebuild it): start again
@@ -192,7 +203,8 @@ class TantivyBackend:
     def _commit(self, writer: tantivy.IndexWriter) -> None:
         writer.commit()
         writer.wait_merging_threads()  # releases the lock and leaves no merge half done
-        self._index.reload()
+        if self._index is not None:  # opened by _writer
+            self._index.reload()
 
     def _clip(self, clip_id: int) -> Q:
         # delete_documents_by_term would read the id as a signed integer and match nothing.
@@ -321,7 +333,7 @@ class TantivyBackend:
         return hits
 
     def _top(
-        self, searcher, query: Q, limit: int, order_by: str | None = None
+        self, searcher: tantivy.Searcher, query: Q, limit: int, order_by: str | None = None
     ) -> list[tuple[int, int, float]]:
         """(clip id, segment id, score or sort value) of the first `limit` documents."""
         if order_by:
@@ -329,11 +341,11 @@ class TantivyBackend:
         else:
             result = searcher.search(query, limit, count=False)
         addresses = [address for _, address in result.hits]
-        clip_ids = searcher.fast_field_values("clip_id", addresses)
-        segment_ids = searcher.fast_field_values("segment_id", addresses)
+        clip_ids = _unsigned(searcher.fast_field_values("clip_id", addresses))
+        segment_ids = _unsigned(searcher.fast_field_values("segment_id", addresses))
         return [(c, s, score) for (score, _), c, s in zip(result.hits, clip_ids, segment_ids, strict=True)]
 
-    def _clips(self, searcher, query: Q, request: SearchRequest) -> SearchHits:
+    def _clips(self, searcher: tantivy.Searcher, query: Q, request: SearchRequest) -> SearchHits:
         end = request.offset + request.limit
         order_by = "datekey" if request.sort == "date" else None
         found = self._top(searcher, query, end + 1, order_by)
@@ -344,7 +356,9 @@ class TantivyBackend:
                 hit.segment_ids = lines.get(hit.clip_id, [])
         return SearchHits(clips=page, has_more=len(found) > end)
 
-    def _best_lines(self, searcher, request: SearchRequest, clip_ids: list[int], query: Q | None) -> dict:
+    def _best_lines(
+        self, searcher: tantivy.Searcher, request: SearchRequest, clip_ids: list[int], query: Q | None
+    ) -> dict[int, list[int]]:
         """The best lines of each clip: those matching `query`, or else any positive term."""
         if query is None:
             terms = [self._term(t, "line", request.statuses) for t in request.query.positive_terms]
@@ -369,7 +383,7 @@ class TantivyBackend:
                     collect([clip_id], per_clip)
         return lines
 
-    def _lines_to_clips(self, searcher, query: Q, request: SearchRequest) -> SearchHits:
+    def _lines_to_clips(self, searcher: tantivy.Searcher, query: Q, request: SearchRequest) -> SearchHits:
         """Clips that have a line matching `query`, ranked by their best line or by date."""
         need = request.offset + request.limit + 1
         if request.sort == "date":
@@ -399,20 +413,23 @@ class TantivyBackend:
             if len(clips) >= need or len(found) < limit:
                 break
             limit *= 4
-        ranked = list(clips.values())
+        best = list(clips.values())
         end = request.offset + request.limit
-        return SearchHits(clips=ranked[request.offset : end], has_more=len(ranked) > end)
+        return SearchHits(clips=best[request.offset : end], has_more=len(best) > end)
 
-    def _facets(self, searcher, query: Q, *, per_clip: bool) -> tuple[int, dict[str, list[tuple[str, int]]]]:
+    def _facets(
+        self, searcher: tantivy.Searcher, query: Q, *, per_clip: bool
+    ) -> tuple[int, dict[str, list[tuple[str, int]]]]:
         """Clips per facet value. Line documents count a clip once per value with a cardinality."""
         distinct = {"clips": {"cardinality": {"field": "clip_id"}}}
-        agg: dict = {
+        # Aggregations are Elasticsearch-style JSON, as tantivy takes and returns them.
+        agg: dict[str, Any] = {
             "total": {"cardinality": {"field": "clip_id"}}
             if per_clip
             else {"value_count": {"field": "clip_id"}}
         }
         for name in FACETS:
-            terms: dict = {
+            terms: dict[str, Any] = {
                 "field": FACET_FIELDS.get(name, name),
                 # Twice the values shown, so that ties at the cut are settled here, as PostgreSQL does.
                 "size": 200 if name == "year" else 2 * FACET_SIZE,
@@ -421,7 +438,7 @@ class TantivyBackend:
             if per_clip:
                 agg[name] = {"terms": {**terms, "order": {"clips": "desc"}}, "aggs": distinct}
         result = searcher.aggregate(query, agg)
-        facets = {}
+        facets: dict[str, list[tuple[str, int]]] = {}
         for name in FACETS:
             values = [
                 (str(b["key"]), round(b["clips"]["value"]) if per_clip else b["doc_count"])
@@ -446,4 +463,8 @@ class TantivyBackend:
         )
         result = index.searcher().search(query, len(clip_ids), count=False)
         addresses = [address for _, address in result.hits]
-        return set(index.searcher().fast_field_values("clip_id", addresses))
+        return set(_unsigned(index.searcher().fast_field_values("clip_id", addresses)))
+
+
+if TYPE_CHECKING:
+    _backend: type[SearchBackend] = TantivyBackend  # checked against the interface
