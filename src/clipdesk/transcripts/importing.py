@@ -204,7 +204,7 @@ def _speakers(clip: Clip, page: ParsedPage, user, warnings: list[Warning]) -> li
     result = []
     for position, parsed in enumerate(page.speakers):
         speaker = existing.pop(parsed.label, None) or Speaker(clip=clip, label=parsed.label)
-        role = Speaker.Role.GROUP if parsed.kind == "group" else parsed.role
+        role = parsed.role
         dirty = speaker.pk is None or (speaker.position, speaker.role, speaker.description) != (
             position,
             role,

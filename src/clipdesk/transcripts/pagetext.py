@@ -306,7 +306,7 @@ class _Speakers:
         self.page.speakers.append(
             ParsedSpeaker(
                 label=name,
-                role=label.role,
+                role=label.role or ("group" if label.kind == "group" else ""),
                 is_person=label.is_person,
                 description=label.description,
                 kind=label.kind,
@@ -499,6 +499,9 @@ def _read_header(lines: list[tuple[int, str]], source: str, warnings: list[Warni
         body_from = last_header + 1
     # Header lines of the older layouts, in any order right below: duration, source, "Intro:".
     header = _Header(title_at, body_from, number, None, source_at)
+    for _, text in lines[anchor + 1 if anchor is not None else 0 : body_from]:
+        if (match := _DURATION_LINE.match(text)) and duration_text is None:
+            duration_text = match["duration"]
     while header.body_from < len(lines):
         n, text = lines[header.body_from]
         if (match := _DURATION_LINE.match(text)) and duration_text is None:

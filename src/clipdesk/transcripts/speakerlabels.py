@@ -122,6 +122,7 @@ OFFICE_WORDS = {
     "reporter",
     "correspondent",
     "anchor",
+    "speaker",
 }
 NAME_PARTICLES = {
     "al",

@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from clipdesk.transcripts.importing import ImportRefused, import_page
+from clipdesk.transcripts.pagehtml import looks_like_html, read_html
 from clipdesk.transcripts.pagetext import PageParseError
 
 
@@ -10,7 +11,9 @@ class Command(BaseCommand):
     help = "Import the text of published clip pages as clips. Each page is one transaction: a page with an error saves nothing."
 
     def add_arguments(self, parser):
-        parser.add_argument("files", nargs="+", metavar="FILE", help="text of a clip page (UTF-8)")
+        parser.add_argument(
+            "files", nargs="+", metavar="FILE", help="a clip page: its text, or its HTML as saved (UTF-8)"
+        )
 
     def handle(self, *args, files, **options):
         failed = 0
@@ -26,8 +29,12 @@ class Command(BaseCommand):
                 self.stderr.write(f"{name}: error: not UTF-8 text (byte {exc.start})")
                 failed += 1
                 continue
+            address = None
+            if looks_like_html(text) or path.suffix.lower() in (".html", ".htm"):
+                html = read_html(text)
+                text, address = html.text, html.address
             try:
-                result = import_page(text, source=name)
+                result = import_page(text, source=name, address=address)
             except (PageParseError, ImportRefused) as exc:
                 self.stderr.write(f"{exc.source}:{exc.line}: error: {exc.reason}")
                 failed += 1
