@@ -163,3 +163,19 @@ def test_an_edited_page_without_number_or_address_imports_as_new_with_a_warning(
     )
     call_command("import_archive", str(folder), "--report", str(tmp_path / "r"), "--jobs", "1")
     assert Clip.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_worklist_filters_imported_clips_that_need_review(client, roles, tmp_path):
+    from bs4 import BeautifulSoup
+
+    for name in ("p05-two-spellings.txt", "p13-affiliation.txt"):
+        shutil.copy(PAGES / name, tmp_path / name)
+    call_command("import_archive", str(tmp_path), "--report", str(tmp_path / "r"), "--jobs", "1")
+    client.force_login(roles["editor"])
+    page = BeautifulSoup(client.get("/staff/work/?review=import").content, "html.parser")
+    rows = page.select(".worklist tbody tr")
+    assert [row.select_one("td").get_text() for row in rows] == ["#7105"]
+    assert "Rami Khaleel" in rows[0].select_one(".import-review").get_text()
+    everything = BeautifulSoup(client.get("/staff/work/").content, "html.parser")
+    assert len(everything.select(".worklist tbody tr")) == 2

@@ -9,6 +9,7 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -21,7 +22,7 @@ from clipdesk.params import whole_number
 
 from . import actions, autosave, export
 from .diff import word_diff
-from .models import Revision, Segment, Speaker
+from .models import PageImport, Revision, Segment, Speaker
 from .subtitle_import import SubtitleImportError, import_subtitles
 from .subtitles import SubtitleError
 
@@ -44,10 +45,21 @@ def worklist(request):
         clips = clips.filter(assignee=request.user)
     elif who == "nobody":
         clips = clips.filter(assignee__isnull=True)
+    # Imported pages with something an editor must check (the import report's "needs review").
+    review = request.GET.get("review", "") == "import"
+    if review:
+        clips = (
+            clips.filter(page_imports__needs_review=True)
+            .distinct()
+            .prefetch_related(
+                Prefetch("page_imports", PageImport.objects.filter(needs_review=True), to_attr="reviews")
+            )
+        )
     context = {
         "clips": clips[:200],
         "status": status,
         "who": who,
+        "review": review,
         "tabs": STATUS_TABS,
         "mine": Clip.objects.filter(assignee=request.user).exclude(status=Clip.Status.WITHDRAWN).count(),
         "pending_corrections": Revision.objects.pending().select_related("clip"),
