@@ -24,7 +24,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from .archivefiles import PageJob, SourceFile, list_pages, pair, read_file
-from .importing import ImportRefused, import_parsed
+from .importing import ImportRefused, Lookups, import_parsed
 from .pagetext import PageParseError, parse_page
 
 log = logging.getLogger(__name__)
@@ -87,13 +87,13 @@ def _load_journal(path: Path) -> dict[str, ReportRow]:
     return done
 
 
-def _import_job(job: PageJob, user) -> ReportRow:
+def _import_job(job: PageJob, user, lookups: Lookups) -> ReportRow:
     source = " + ".join(job.files)
     if job.error:
         return ReportRow(source, "refused", job.digest, warnings=[job.error])
     try:
         page = parse_page(job.text, job.name)
-        result = import_parsed(page, source=job.name, user=user, address=job.address)
+        result = import_parsed(page, source=job.name, user=user, address=job.address, lookups=lookups)
     except (PageParseError, ImportRefused) as exc:
         return ReportRow(source, "refused", job.digest, warnings=[f"line {exc.line}: {exc.reason}"])
     except Exception as exc:  # one page's unexpected failure must not stop the archive
@@ -134,13 +134,14 @@ def import_archive(
     done = _load_journal(journal_path)
     workers = workers if workers is not None else min(4, os.cpu_count() or 1)
     rows: list[ReportRow] = []
+    lookups = Lookups()
     with journal_path.open("a", encoding="utf-8") as journal:
         for job in pair(_reader(path, names, workers), names):
             previous = done.get(f"{' + '.join(job.files)}\x00{job.digest}")
             if previous is not None:
                 row = ReportRow(**{**asdict(previous), "resumed": True})
             else:
-                row = _import_job(job, user)
+                row = _import_job(job, user, lookups)
                 journal.write(json.dumps(asdict(row)) + "\n")
                 journal.flush()
             rows.append(row)
