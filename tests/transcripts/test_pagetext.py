@@ -243,3 +243,35 @@ def test_page_like_text_parses_or_fails_with_a_page_error(text):
     except PageParseError:
         return
     assert all(line.speaker is None or 0 <= line.speaker < len(page.speakers) for line in page.lines)
+
+
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [
+        ("Syrian analyst Firas Haddad", ("person", "Firas Haddad", "Syrian analyst", "")),
+        ("Iranian President Hassan Rouhani", ("person", "Hassan Rouhani", "Iranian President", "")),
+        ("Firas Haddad, Syrian analyst", ("person", "Firas Haddad", "Syrian analyst", "")),
+        ("TV host", ("role", "TV host", "", "host")),
+        ("Demonstrators in Basra", ("group", "Demonstrators in Basra", "", "")),
+        ("Note", ("editorial", "Note", "", "")),
+        ("b>Dr. Samir ?Aziz", ("person", "Dr. Samir Aziz", "", "")),
+    ],
+)
+def test_speaker_labels(label, expected):
+    from clipdesk.transcripts.speakerlabels import read_label
+
+    found = read_label(label)
+    assert (found.kind, found.name, found.description, found.role) == expected
+
+
+@pytest.mark.parametrize("label", ["He said", "Then the host asked him", "At 10", "http", "In the interview"])
+def test_narration_before_a_colon_is_not_a_speaker(label):
+    from clipdesk.transcripts.speakerlabels import read_label
+
+    assert read_label(label) is None
+
+
+def test_note_is_an_editorial_line_not_a_person():
+    page = parse_page(PAGE + "\nNote: The clip was edited for length.\n")
+    assert page.lines[-1].editorial and page.lines[-1].speaker is None
+    assert [s.label for s in page.speakers] == ["Anchor", "Mahmoud Ahmadi"]
