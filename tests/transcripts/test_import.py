@@ -163,3 +163,17 @@ def test_importing_any_page_fails_only_with_a_clear_error(text):
             pass
         finally:
             transaction.set_rollback(True)
+
+
+def test_command_reads_a_saved_html_page_and_keys_it_by_its_address(capsys):
+    from pathlib import Path
+
+    from clipdesk.transcripts.models import PageImport
+
+    page = Path(__file__).parent / "pages" / "p26-no-number.html"
+    call_command("import_page", str(page))
+    call_command("import_page", str(page))
+    record = PageImport.objects.get()
+    assert record.key == "url:https://archive.example.org/clips/pending/tunisian-poet"
+    assert record.clip.status == Clip.Status.DRAFT and Clip.objects.count() == 1
+    assert record.clip.segments.count() == 4
