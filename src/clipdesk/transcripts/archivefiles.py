@@ -124,6 +124,11 @@ def read_file(root: Path, name: str) -> SourceFile:
     return result
 
 
+def read_files(root: Path, names: list[str]) -> list[SourceFile]:
+    """`read_file` for a chunk of names: one task of a reader process."""
+    return [read_file(root, name) for name in names]
+
+
 def transcript_body(text: str) -> str:
     """The transcript part of a separate transcript page: below its 'Transcript' heading, else below
     its header lines, else below its headline."""

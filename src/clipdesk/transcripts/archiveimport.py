@@ -14,21 +14,23 @@ import json
 import logging
 import multiprocessing
 import os
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
-from functools import partial
+from itertools import islice
 from pathlib import Path
 
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from .archivefiles import PageJob, SourceFile, list_pages, pair, read_file
+from .archivefiles import PageJob, SourceFile, list_pages, pair, read_file, read_files
 from .importing import ImportRefused, Lookups, import_parsed
 from .pagetext import PageParseError, parse_page
 
 log = logging.getLogger(__name__)
 
+CHUNK = 32  # files a reader process reads per task
 JOURNAL = "journal.jsonl"
 CSV_NAME = "import-report.csv"
 HTML_NAME = "import-report.html"
@@ -68,9 +70,16 @@ def _reader(root: Path, names: list[str], workers: int) -> Iterator[SourceFile]:
         yield from (read_file(root, name) for name in names)
         return
     # forkserver: the workers start clean, without this process's database connection or threads.
+    # At most a few chunks are read ahead of the writer, so memory stays flat however large the
+    # archive (Executor.map would read everything ahead while the writer lags).
     context = multiprocessing.get_context("forkserver")
+    chunks = (names[i : i + CHUNK] for i in range(0, len(names), CHUNK))
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        yield from pool.map(partial(read_file, root), names, chunksize=16)
+        pending = deque(pool.submit(read_files, root, chunk) for chunk in islice(chunks, 2 * workers))
+        while pending:
+            done = pending.popleft().result()
+            pending.extend(pool.submit(read_files, root, chunk) for chunk in islice(chunks, 1))
+            yield from done
 
 
 def _load_journal(path: Path) -> dict[str, ReportRow]:
