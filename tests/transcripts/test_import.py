@@ -115,13 +115,13 @@ def test_command_names_file_and_line_of_an_error_and_saves_nothing(sample_page_t
     good = tmp_path / "good.txt"
     good.write_text(sample_page_text, encoding="utf-8")
     bad = tmp_path / "bad.txt"
-    bad.write_text("Headline\n#5 | 00:10\nSource: X (Y)\n\nJust a summary.\n", encoding="utf-8")
+    bad.write_text("\n#5 | 00:10\nSource: X (Y)\n\nJust a summary.\n", encoding="utf-8")
     binary = tmp_path / "binary.txt"
     binary.write_bytes(b"\xff\xfe\x00garbage")
     with pytest.raises(CommandError, match="2 of 3 pages"):
         call_command("import_page", str(bad), str(good), str(binary))
     err = capsys.readouterr().err
-    assert f"{bad}:5: error: no transcript found" in err
+    assert f"{bad}:2: error: no headline" in err
     assert f"{binary}: error: not UTF-8 text" in err
     assert list(Clip.objects.values_list("number", flat=True)) == [8891]
 
@@ -163,3 +163,17 @@ def test_importing_any_page_fails_only_with_a_clear_error(text):
             pass
         finally:
             transaction.set_rollback(True)
+
+
+def test_command_reads_a_saved_html_page_and_keys_it_by_its_address(capsys):
+    from pathlib import Path
+
+    from clipdesk.transcripts.models import PageImport
+
+    page = Path(__file__).parent / "pages" / "p26-no-number.html"
+    call_command("import_page", str(page))
+    call_command("import_page", str(page))
+    record = PageImport.objects.get()
+    assert record.key == "url:https://archive.example.org/clips/pending/tunisian-poet"
+    assert record.clip.status == Clip.Status.DRAFT and Clip.objects.count() == 1
+    assert record.clip.segments.count() == 4

@@ -159,10 +159,10 @@ def test_surname_alone_is_the_same_speaker_without_warning():
     assert page.speakers[1].spellings == ["Ahmadi"]
 
 
-def test_stage_direction_is_kept_without_speaker():
+def test_stage_direction_is_an_editorial_line():
     page = parse_page(PAGE + "\n[Crowd applauds]\n")
     assert page.lines[-1].speaker is None and page.lines[-1].text == "[Crowd applauds]"
-    assert any("stage direction" in w.message for w in page.warnings)
+    assert page.lines[-1].editorial and page.review == []
 
 
 def test_repeated_lines_are_kept_with_a_warning():
@@ -194,7 +194,7 @@ def test_curly_quotes_and_crlf():
     [
         ("", 1, "empty"),
         ("\n\nDonate Today\n\nShare this Clip:\n", 1, "empty"),
-        ("Title\n#1 | 00:10\nSource: X (Y)\n\nOnly a summary.\n", 5, "no transcript"),
+        ("Just a headline\n\nDonate Today\n", 1, "a headline and nothing else"),
         ('#1 | 00:10\nSource: X (Y)\nSummary\nA: "b"\n', 1, "no headline"),
         ("a\x00b", 1, "binary"),
     ],
@@ -208,6 +208,12 @@ def test_pages_that_cannot_be_understood(text, line, reason):
     assert str(caught.value).startswith(f"bad.txt:{line}: ")
 
 
+def test_page_without_a_transcript_is_kept_for_review():
+    page = parse_page("Title\n#1 | 00:10\nSource: X (Y)\n\nOnly a summary.\n")
+    assert (page.title, page.summary, page.lines) == ("Title", "Only a summary.", [])
+    assert [(w.line, w.review) for w in page.warnings if "no transcript" in w.message] == [(5, True)]
+
+
 @given(st.text())
 def test_any_text_parses_or_fails_with_a_page_error(text):
     try:
@@ -215,7 +221,7 @@ def test_any_text_parses_or_fails_with_a_page_error(text):
     except PageParseError as exc:
         assert exc.line >= 1
     else:
-        assert page.title and page.lines
+        assert page.title and (page.lines or page.summary or page.number or page.channel)
 
 
 _page_like = st.lists(
@@ -237,3 +243,35 @@ def test_page_like_text_parses_or_fails_with_a_page_error(text):
     except PageParseError:
         return
     assert all(line.speaker is None or 0 <= line.speaker < len(page.speakers) for line in page.lines)
+
+
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [
+        ("Syrian analyst Firas Haddad", ("person", "Firas Haddad", "Syrian analyst", "")),
+        ("Iranian President Hassan Rouhani", ("person", "Hassan Rouhani", "Iranian President", "")),
+        ("Firas Haddad, Syrian analyst", ("person", "Firas Haddad", "Syrian analyst", "")),
+        ("TV host", ("role", "TV host", "", "host")),
+        ("Demonstrators in Basra", ("group", "Demonstrators in Basra", "", "")),
+        ("Note", ("editorial", "Note", "", "")),
+        ("b>Dr. Samir ?Aziz", ("person", "Dr. Samir Aziz", "", "")),
+    ],
+)
+def test_speaker_labels(label, expected):
+    from clipdesk.transcripts.speakerlabels import read_label
+
+    found = read_label(label)
+    assert (found.kind, found.name, found.description, found.role) == expected
+
+
+@pytest.mark.parametrize("label", ["He said", "Then the host asked him", "At 10", "http", "In the interview"])
+def test_narration_before_a_colon_is_not_a_speaker(label):
+    from clipdesk.transcripts.speakerlabels import read_label
+
+    assert read_label(label) is None
+
+
+def test_note_is_an_editorial_line_not_a_person():
+    page = parse_page(PAGE + "\nNote: The clip was edited for length.\n")
+    assert page.lines[-1].editorial and page.lines[-1].speaker is None
+    assert [s.label for s in page.speakers] == ["Anchor", "Mahmoud Ahmadi"]

@@ -69,7 +69,7 @@ def create_clip(
 def update_clip(clip: Clip, *, user, topics: Iterable[Topic] | None = None, **fields) -> Clip:
     """Change a clip's editorial fields (title, summary, air date, channel, duration, topics)."""
     require(user, "archive.change_clip")
-    allowed = {"title", "summary", "aired_on", "duration_ms", "channel", "page_date"}
+    allowed = {"title", "summary", "aired_on", "aired_until", "duration_ms", "channel", "page_date"}
     unknown = set(fields) - allowed
     if unknown:
         raise ValueError(f"update_clip cannot change {sorted(unknown)}")
@@ -189,13 +189,30 @@ def withdraw_clip(clip: Clip, *, user, reason: str) -> Clip:
     return clip
 
 
+def find_channel(name: str, country: str | None = None) -> Channel | None:
+    """The channel called `name` in `country` (a channel of that name with no country yet will do).
+    Without a country, the first channel of that name: names are unique only within a country."""
+    channels = Channel.objects.filter(name__iexact=name.strip())
+    if country is None:
+        return channels.first()
+    return channels.filter(country__iexact=country.strip()).first() or channels.filter(country="").first()
+
+
 def get_or_create_channel(*, user, name: str, **fields) -> Channel:
-    channel = Channel.objects.filter(name__iexact=name.strip()).first()
+    channel = find_channel(name, fields.get("country"))
     if channel:
         return channel
     require(user, "archive.add_channel")
+    name = name.strip()
+    # A second "Channel 1" is told apart by its country in its address: /channels/channel-1-iran/.
+    shared = fields.get("country") and Channel.objects.filter(name__iexact=name).exists()
+    slug = base = make_slug(f"{name} {fields['country']}" if shared else name, 200)
+    n = 1
+    while Channel.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
     with transaction.atomic():
-        channel = Channel(name=name.strip(), slug=make_slug(name, 200), **fields)
+        channel = Channel(name=name, slug=slug, **fields)
         _save(channel, user)
     return channel
 

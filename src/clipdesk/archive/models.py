@@ -83,7 +83,10 @@ class ChannelQuerySet(models.QuerySet):
 
 
 class Channel(ChannelDisplay, models.Model):
-    name = models.CharField(max_length=200, unique=True)
+    """A broadcaster. Its identity is its name in its country: "Channel 1" of Egypt and "Channel 1" of
+    Iran are two channels."""
+
+    name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
     country = models.CharField(max_length=100, blank=True)
     language = models.CharField(
@@ -103,7 +106,10 @@ class Channel(ChannelDisplay, models.Model):
     objects = ChannelQuerySet.as_manager()
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["name", "country"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "country"], name="unique_channel_name_country"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -266,6 +272,11 @@ class Clip(ClipDisplay, models.Model):
     slug = models.SlugField(max_length=100, blank=True)
     summary = models.TextField(blank=True)
     aired_on = models.DateField(null=True, blank=True)
+    aired_until = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Last day of a clip aired over several days ('March 2-3, 2012'); empty for one day.",
+    )
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     channel = models.ForeignKey(
         Channel, on_delete=models.PROTECT, null=True, blank=True, related_name="clips"

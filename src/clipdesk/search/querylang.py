@@ -6,7 +6,8 @@
     word OR other         either one
     negotiat*             any word starting with this; "peace negotiat*" a phrase ending so
     speaker:Nasrallah     lines spoken by someone of that name (or alias); quote names with spaces
-    channel:"Al-Manar"    clips from a channel of that name
+    channel:"Al-Manar"    clips from a channel of that name; a name two channels share ("Channel 1" of
+                          Egypt and of Iran) means all of them, and the search says so
     lang:ar               lines whose original language is Arabic (a code or an English name)
 
 `parse` never raises. Whatever it cannot read it reads as plain words and says so in `notes`, so a

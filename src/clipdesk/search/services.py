@@ -218,7 +218,22 @@ def prepare(query: str) -> tuple[ParsedQuery, Query, list[str]]:
     """The parsed query, the engine query with aliases, and the notes for the reader."""
     parsed = parse(query)
     built, notes = build_query(parsed, alternatives(parsed))
-    return parsed, built, parsed.notes + notes
+    return parsed, built, parsed.notes + notes + _shared_channel_names(parsed.channel)
+
+
+def _shared_channel_names(values: list[str]) -> list[str]:
+    """Channel names are unique only within a country: say when channel: names several channels
+    (all of them are searched) and how to pick one."""
+    notes = []
+    for value in values:
+        channels = list(Channel.objects.filter(name__iexact=value.strip()).order_by("country"))
+        if len(channels) > 1:
+            listed = ", ".join(c.source_label for c in channels)
+            notes.append(
+                f'channel:"{value}" names {len(channels)} channels ({listed}): clips of all of them are '
+                "searched; choose one with the Country filter."
+            )
+    return notes
 
 
 def statuses_for(user, include_unpublished: bool) -> frozenset[str]:

@@ -22,6 +22,7 @@ class Speaker(models.Model):
         ANCHOR = "anchor", "Anchor"
         INTERVIEWER = "interviewer", "Interviewer"
         REPORTER = "reporter", "Reporter"
+        GROUP = "group", "Group (not a person)"
 
     clip = models.ForeignKey(Clip, on_delete=models.CASCADE, related_name="speakers")
     label = models.CharField(
@@ -31,6 +32,14 @@ class Speaker(models.Model):
         Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="speakers"
     )
     role = models.CharField(max_length=20, choices=Role.choices, blank=True, default=Role.NONE)
+    description = models.CharField(
+        max_length=300,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Who the speaker was in this clip, as printed: 'Syrian analyst', 'Former minister of "
+        "information'. Plain text; offered for the person's profile.",
+    )
     position = models.PositiveIntegerField(default=0)
     history = HistoricalRecords()
 
@@ -251,3 +260,28 @@ class RevisionEdit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.revision} {self.field}"
+
+
+class PageImport(models.Model):
+    """A published page that became a clip, under the key that finds it again on the next import: its
+    printed number, else its address, else a hash of its text. Holds what the importer warned about
+    and what an editor must check (the worklist's "needs review" filter)."""
+
+    key = models.CharField(
+        max_length=300, unique=True, help_text="number:8891, url:https://..., or sha256:..."
+    )
+    clip = models.ForeignKey(Clip, on_delete=models.CASCADE, related_name="page_imports")
+    source = models.CharField(max_length=500, help_text="The file it was read from.")
+    address = models.CharField(max_length=2000, blank=True, help_text="The page's address, where known.")
+    content_hash = models.CharField(max_length=64, help_text="SHA-256 of the page's text as read.")
+    warnings = models.JSONField(default=list, help_text="Every warning, 'line N: message'.")
+    review = models.JSONField(default=list, help_text="What an editor must check, 'line N: message'.")
+    needs_review = models.BooleanField(default=False)
+    imported_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-imported_at"]
+        indexes = [models.Index(fields=["needs_review", "clip"])]
+
+    def __str__(self) -> str:
+        return self.key

@@ -9,6 +9,7 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -21,7 +22,7 @@ from clipdesk.params import whole_number
 
 from . import actions, autosave, export, quality, review
 from .diff import word_diff
-from .models import Revision, Segment, Speaker
+from .models import PageImport, Revision, Segment, Speaker
 from .subtitle_import import SubtitleImportError, import_subtitles
 from .subtitles import SubtitleError
 
@@ -45,6 +46,16 @@ def worklist(request):
         clips = clips.filter(assignee=request.user)
     elif who == "nobody":
         clips = clips.filter(assignee__isnull=True)
+    # Imported pages with something an editor must check (the import report's "needs review").
+    import_review = request.GET.get("review", "") == "import"
+    if import_review:
+        clips = (
+            clips.filter(page_imports__needs_review=True)
+            .distinct()
+            .prefetch_related(
+                Prefetch("page_imports", PageImport.objects.filter(needs_review=True), to_attr="reviews")
+            )
+        )
     # Drafts and clips in review come with the most to check first, unless asked otherwise.
     sort = request.GET.get("sort") or ("check" if status in CHECKED_STATUSES else "updated")
     if sort == "check" and status in CHECKED_STATUSES:
@@ -62,6 +73,7 @@ def worklist(request):
         "sortable": status in CHECKED_STATUSES,
         "status": status,
         "who": who,
+        "review": import_review,
         "tabs": STATUS_TABS,
         "mine": Clip.objects.filter(assignee=request.user).exclude(status=Clip.Status.WITHDRAWN).count(),
         "pending_corrections": Revision.objects.pending().select_related("clip"),
