@@ -5,7 +5,10 @@
 const lastText = new WeakMap();
 document.addEventListener("focusin", (event) => {
   const box = event.target.closest(".edit-line textarea[data-field$=_text]");
-  if (box) lastText.set(box.closest(".edit-line"), box);
+  if (!box) return;
+  lastText.set(box.closest(".edit-line"), box);
+  // Under a sticky video (narrow screens), bring the box below it; its scroll-margin says how far.
+  requestAnimationFrame(() => box.scrollIntoView({ block: "nearest" }));
 });
 document.addEventListener("submit", (event) => {
   const form = event.target.closest("form.split-form");
