@@ -20,7 +20,8 @@ from clipdesk.archive.actions import require
 from clipdesk.archive.models import Clip, Person
 from clipdesk.pipeline.languages import bcp47
 
-from .models import Origin, Revision, RevisionEdit, Segment, Speaker
+from . import splitting, steps
+from .models import EditStep, Origin, Revision, RevisionEdit, Segment, Speaker
 
 TEXT_FIELDS = ("english_text", "original_text")
 EDITABLE_FIELDS = (*TEXT_FIELDS, "note", "original_language", "speaker_id", "start_ms", "end_ms")
@@ -106,11 +107,14 @@ def _propose(clip: Clip, segment: Segment | None, field: str, current, value, us
         edit.save(update_fields=["after"])
 
 
-def edit_segment(segment_id: int, *, user, version: int, **fields) -> Segment:
+def edit_segment(
+    segment_id: int, *, user, version: int, _record: bool = True, _origins: dict | None = None, **fields
+) -> Segment:
     """Change a line's texts, translator's note, speaker, language or times.
 
     Returns the line as saved. On a published clip the line itself keeps what readers see and the
-    change goes to the pending revision; `pending_value(segment, field)` reads it back.
+    change goes to the pending revision; `pending_value(segment, field)` reads it back. The change is
+    the author's to undo (see undo); an undo passes the texts' `_origins` back with the texts.
     """
     require(user, "transcripts.change_segment")
     with transaction.atomic():
@@ -118,6 +122,7 @@ def edit_segment(segment_id: int, *, user, version: int, **fields) -> Segment:
         _check_version(segment, version, fields)
         cleaned = _clean(segment, fields)
         clip = segment.clip
+        before = _before(segment, cleaned)
         if clip.status == Clip.Status.PUBLISHED:
             require(user, "archive.change_clip")
             for name, value in cleaned.items():
@@ -127,11 +132,34 @@ def edit_segment(segment_id: int, *, user, version: int, **fields) -> Segment:
         else:
             for name, value in cleaned.items():
                 if name in TEXT_FIELDS and getattr(segment, name) != value:
-                    setattr(segment, name.replace("_text", "_origin"), Origin.HUMAN)
+                    origin = name.replace("_text", "_origin")
+                    setattr(segment, origin, (_origins or {}).get(origin, Origin.HUMAN))
                 setattr(segment, name, value)
         segment.version += 1
         _save(segment, user)
+        if _record:
+            after = {**cleaned, **{k: getattr(segment, k) for k in before if k.endswith("_origin")}}
+            steps.record_edit(segment, user, version, before, after)
     return segment
+
+
+INT_FIELDS = ("start_ms", "end_ms", "speaker_id")
+
+
+def _before(segment: Segment, cleaned: dict) -> dict:
+    """What the fields about to change hold now (the pending values on a published clip), with the
+    texts' origins, so that an undo restores both."""
+    published = segment.clip.status == Clip.Status.PUBLISHED
+    before = {}
+    for name in cleaned:
+        value = pending_value(segment, name) if published else getattr(segment, name)
+        if published and name in INT_FIELDS and isinstance(value, str):
+            value = int(value) if value else None
+        before[name] = value
+        if name in TEXT_FIELDS and not published:
+            origin = name.replace("_text", "_origin")
+            before[origin] = getattr(segment, origin)
+    return before
 
 
 def mark_checked(segment_id: int, *, user, version: int) -> Segment:
@@ -148,6 +176,7 @@ def mark_checked(segment_id: int, *, user, version: int) -> Segment:
                 segment, name.replace("_origin", "_text")
             ):
                 setattr(segment, name, Origin.HUMAN)
+        segment.split_check = ""
         segment.version += 1
         _save(segment, user)
     return segment
@@ -165,48 +194,74 @@ def _require_draft(clip: Clip, message: str = STRUCTURE_LOCKED) -> None:
         raise ValidationError(message)
 
 
-def split_segment(segment_id: int, *, user, version: int, at: int, original_at: int | None = None) -> Segment:
-    """Split a line at character `at` of its English text (and `original_at` of the original).
-
-    A timed line's time is shared in proportion to the text on each side. Returns the new second line.
-    """
+def split_segment(
+    segment_id: int, *, user, version: int, at: int | None = None, original_at: int | None = None
+) -> Segment:
+    """Split a line at the word boundary nearest the cursor: `original_at` in its original text, or
+    `at` in its English. The time and the other text follow (see splitting.py); what a proportion
+    decided is marked for checking. Returns the new second line."""
     require(user, "transcripts.add_segment")
     with transaction.atomic():
         segment = _locked_segment(segment_id)
         _require_draft(segment.clip)
-        _check_version(segment, version, {"split_at": at})
-        text = segment.english_text
-        if not 0 < at < len(text):
-            raise ValidationError("Put the cursor inside the English text, where the new line should start.")
-        original = segment.original_text
-        if original_at is None:
-            original_at = round(len(original) * at / len(text)) if original else 0
-        original_at = max(0, min(original_at, len(original)))
-        middle = None
-        if segment.is_timed:
-            middle = segment.start_ms + round((segment.end_ms - segment.start_ms) * at / len(text))
-        Segment.objects.filter(clip=segment.clip, position__gt=segment.position).update(
-            position=F("position") + 1
+        _check_version(segment, version, {"split_at": original_at if at is None else at})
+        before = steps.snapshot(segment)
+        plan = splitting.plan_split(segment, at=at, original_at=original_at)
+        check = "; ".join(plan.checks)
+        first_fields = {**plan.first, "split_check": check}
+        second_fields = {**before, **plan.second, "split_check": check, "note": ""}
+        second = _divide(segment, first_fields, second_fields, user=user)
+        steps.record(
+            segment.clip_id,
+            user,
+            EditStep.Kind.SPLIT,
+            f"split of line {segment.position + 1}",
+            {
+                "first": segment.pk,
+                "second": second.pk,
+                "before": before,
+                "after": [steps.snapshot(segment), steps.snapshot(second)],
+            },
         )
-        second = Segment(
-            clip=segment.clip,
-            position=segment.position + 1,
-            start_ms=middle,
-            end_ms=segment.end_ms,
-            speaker=segment.speaker,
-            original_text=original[original_at:].strip(),
-            original_language=segment.original_language,
-            original_origin=segment.original_origin,
-            english_text=text[at:].strip(),
-            english_origin=segment.english_origin,
-        )
-        segment.english_text = text[:at].strip()
-        segment.original_text = original[:original_at].strip()
-        segment.end_ms = middle if middle is not None else segment.end_ms
-        segment.version += 1
-        _save(segment, user)
-        _save(second, user)
     return second
+
+
+def _divide(segment: Segment, first_fields: dict, second_fields: dict, *, user, second_pk=None) -> Segment:
+    """Make `segment` two lines: it takes `first_fields`, a new line after it `second_fields` (with the
+    id `second_pk` when a redo or an undo brings back a line that had it)."""
+    Segment.objects.filter(clip=segment.clip, position__gt=segment.position).update(
+        position=F("position") + 1
+    )
+    second = Segment(pk=second_pk, clip=segment.clip, position=segment.position + 1, **second_fields)
+    for name, value in first_fields.items():
+        setattr(segment, name, value)
+    segment.version += 1
+    _save(segment, user)
+    _save(second, user)
+    return second
+
+
+def _join(segment: Segment, following: Segment, fields: dict, *, user) -> Segment:
+    """Make `segment` and the line after it one line with `fields`."""
+    for name, value in fields.items():
+        setattr(segment, name, value)
+    segment.version += 1
+    _save(segment, user)
+    following._history_user = user
+    following.delete()
+    Segment.objects.filter(clip=segment.clip, position__gt=segment.position).update(
+        position=F("position") - 1
+    )
+    return segment
+
+
+def _following(segment: Segment) -> Segment | None:
+    return (
+        Segment.objects.select_for_update()
+        .filter(clip=segment.clip, position__gt=segment.position)
+        .order_by("position")
+        .first()
+    )
 
 
 def merge_with_next(segment_id: int, *, user, version: int) -> Segment:
@@ -216,26 +271,127 @@ def merge_with_next(segment_id: int, *, user, version: int) -> Segment:
         segment = _locked_segment(segment_id)
         _require_draft(segment.clip)
         _check_version(segment, version, {"merge": True})
-        following = (
-            Segment.objects.select_for_update()
-            .filter(clip=segment.clip, position__gt=segment.position)
-            .order_by("position")
-            .first()
-        )
+        following = _following(segment)
         if following is None:
             raise ValidationError("This is the last line; there is nothing to merge it with.")
-        segment.english_text = " ".join(t for t in (segment.english_text, following.english_text) if t)
-        segment.original_text = " ".join(t for t in (segment.original_text, following.original_text) if t)
-        if following.end_ms is not None:
-            segment.end_ms = following.end_ms
-        segment.version += 1
-        _save(segment, user)
-        following._history_user = user
-        following.delete()
-        Segment.objects.filter(clip=segment.clip, position__gt=segment.position).update(
-            position=F("position") - 1
+        before = [steps.snapshot(segment), steps.snapshot(following)]
+        _join(segment, following, splitting.merged_fields(segment, following), user=user)
+        steps.record(
+            segment.clip_id,
+            user,
+            EditStep.Kind.MERGE,
+            f"merge of lines {segment.position + 1} and {segment.position + 2}",
+            {
+                "first": segment.pk,
+                "second": following.pk,
+                "before": before,
+                "after": steps.snapshot(segment),
+            },
         )
     return segment
+
+
+# -- undo and redo -------------------------------------------------------------------------------------
+
+
+def undo(clip: Clip, *, user) -> EditStep:
+    """Undo this person's newest change to the clip's lines that is not undone."""
+    return _replay(clip, user, steps.next_undo, undoing=True)
+
+
+def redo(clip: Clip, *, user) -> EditStep:
+    """Redo the change this person undid last on this clip."""
+    return _replay(clip, user, steps.next_redo, undoing=False)
+
+
+def _replay(clip: Clip, user, pick, *, undoing: bool) -> EditStep:
+    require(user, "transcripts.change_segment")
+    with transaction.atomic():
+        step = pick(clip.pk, user)
+        if step is not None:
+            step = EditStep.objects.select_for_update().get(pk=step.pk)
+        if step is None or step.undone != (not undoing):
+            raise ValidationError(f"There is nothing to {'undo' if undoing else 'redo'}.")
+        replay = {
+            EditStep.Kind.EDIT: _replay_edit,
+            EditStep.Kind.SPLIT: _replay_split,
+            EditStep.Kind.MERGE: _replay_merge,
+            EditStep.Kind.SPEAKER: _replay_speaker,
+        }[step.kind]
+        replay(step.data, user, undoing=undoing, label=step.label)
+        step.undone = undoing
+        step.save(update_fields=["data", "undone", "updated_at"])
+    return step
+
+
+def _step_segment(pk: int, expected: dict, label: str) -> Segment:
+    """The line a step changed, locked; refused as an edit conflict when it no longer holds what the
+    step left in it (someone changed it since)."""
+    try:
+        segment = _locked_segment(pk)
+    except Segment.DoesNotExist:
+        raise ValidationError(f"The line of this {label} no longer exists; it cannot be replayed.") from None
+    current = {name: getattr(segment, name) for name in expected}
+    if segment.clip.status == Clip.Status.PUBLISHED:  # what the pending revision holds
+        current |= _before(segment, [name for name in expected if name in EDITABLE_FIELDS])
+    if current != expected:
+        raise EditConflict(segment, {"undo": label})
+    return segment
+
+
+def _replay_edit(data: dict, user, *, undoing: bool, label: str) -> None:
+    values, now = (data["before"], data["after"]) if undoing else (data["after"], data["before"])
+    segment = _step_segment(data["segment"], now, label)
+    fields = {name: value for name, value in values.items() if name in EDITABLE_FIELDS}
+    edit_segment(segment.pk, user=user, version=segment.version, _record=False, _origins=values, **fields)
+
+
+def _replay_split(data: dict, user, *, undoing: bool, label: str) -> None:
+    require(user, "transcripts.delete_segment" if undoing else "transcripts.add_segment")
+    if undoing:
+        first = _step_segment(data["first"], data["after"][0], label)
+        _require_draft(first.clip)
+        second = _step_segment(data["second"], data["after"][1], label)
+        _join(first, second, data["before"], user=user)
+    else:
+        first = _step_segment(data["first"], data["before"], label)
+        _require_draft(first.clip)
+        _divide(first, data["after"][0], data["after"][1], user=user, second_pk=data["second"])
+
+
+def _replay_merge(data: dict, user, *, undoing: bool, label: str) -> None:
+    require(user, "transcripts.add_segment" if undoing else "transcripts.delete_segment")
+    if undoing:
+        first = _step_segment(data["first"], data["after"], label)
+        _require_draft(first.clip)
+        _divide(first, data["before"][0], data["before"][1], user=user, second_pk=data["second"])
+    else:
+        first = _step_segment(data["first"], data["before"][0], label)
+        _require_draft(first.clip)
+        second = _step_segment(data["second"], data["before"][1], label)
+        _join(first, second, data["after"], user=user)
+
+
+def _replay_speaker(data: dict, user, *, undoing: bool, label: str) -> None:
+    want, now = (data["before"], data["after"]) if undoing else (data["after"], data["before"])
+    speaker = Speaker.objects.select_for_update().get(pk=data["speaker"])
+    if _speaker_state(speaker) != now:
+        raise ValidationError(
+            f"Speaker {speaker.label} was changed by someone else since; it was left as it is now."
+        )
+    rename_speaker(
+        speaker.pk,
+        user=user,
+        label=want["label"],
+        person=Person.objects.filter(pk=want["person_id"]).first() if want["person_id"] else None,
+        clear_person=not want["person_id"],
+        role=want["role"],
+        _record=False,
+    )
+
+
+def _speaker_state(speaker: Speaker) -> dict:
+    return {"label": speaker.label, "person_id": speaker.person_id, "role": speaker.role}
 
 
 def rename_speaker(
@@ -246,6 +402,7 @@ def rename_speaker(
     person: Person | None = None,
     role: str | None = None,
     clear_person: bool = False,
+    _record: bool = True,
 ) -> Speaker:
     """Rename a voice, or say who it is, for every line of its clip at once. Changes this one row.
 
@@ -260,6 +417,7 @@ def rename_speaker(
             and speaker.segments.exists()
         ):
             raise ValidationError(SPEAKER_LOCKED.format(speaker=speaker.label, clip=speaker.clip.reference))
+        before = _speaker_state(speaker)
         if label is not None:
             if not label.strip():
                 raise ValidationError("A speaker needs a name or a label.")
@@ -271,6 +429,14 @@ def rename_speaker(
                 raise ValidationError(f"Unknown role {role!r}.")
             speaker.role = role
         _save(speaker, user)
+        if _record and _speaker_state(speaker) != before:
+            steps.record(
+                speaker.clip_id,
+                user,
+                EditStep.Kind.SPEAKER,
+                f"change of speaker {before['label']}",
+                {"speaker": speaker.pk, "before": before, "after": _speaker_state(speaker)},
+            )
         if speaker.person and speaker.clip.status == Clip.Status.PUBLISHED:
             speaker.clip.people.add(speaker.person)
     return speaker

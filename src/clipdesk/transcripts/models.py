@@ -128,6 +128,15 @@ class Segment(models.Model):
         db_default="",
         help_text="Why, comma-separated: repetition, compression, low-logprob, no-speech, translation-...",
     )
+    # Set by a split that could not be exact (a proportion, not a stored word, decided it); cleared when
+    # a person marks the line checked.
+    split_check = models.CharField(
+        max_length=300,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Why a person should check this line after a split, e.g. where the English divides.",
+    )
     # The machine's scores never change by editing: kept out of the history, which copies a row
     # on every edit.
     history = HistoricalRecords(
@@ -196,6 +205,39 @@ MACHINE_FIELDS = (
     "uncertain",
     "uncertain_reason",
 )
+
+
+class EditStep(models.Model):
+    """One change a person made to a clip's lines, which they can undo and redo.
+
+    Per person and clip, newest first: undo takes that person's newest step that is not undone, redo
+    the oldest undone one, and a new step forgets the undone ones. `data` holds what the line(s) held
+    before and after, so an undo of a line someone changed since (it no longer holds the "after") is
+    refused as an edit conflict. Steps are applied through the same actions as the edit, so history records
+    the undo as a change by its author.
+    """
+
+    class Kind(models.TextChoices):
+        EDIT = "edit", "edit"
+        SPLIT = "split", "split"
+        MERGE = "merge", "merge"
+        SPEAKER = "speaker", "speaker change"
+
+    clip = models.ForeignKey(Clip, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    label = models.CharField(max_length=200, help_text="What the step did, e.g. 'split line 3'.")
+    data = models.JSONField()
+    undone = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["clip", "user", "undone"])]
+
+    def __str__(self) -> str:
+        return f"{self.clip_id} {self.user_id} {self.label}"
 
 
 class RevisionQuerySet(models.QuerySet):

@@ -79,6 +79,8 @@ def check_line(segment: Segment) -> LineCheck:
         segment.words,
         _thresholds(),
     )
+    if segment.split_check:  # a person's text too: a split by proportion asks for a look
+        reasons.append(segment.split_check)
     return LineCheck(reasons=reasons, words=words)
 
 

@@ -20,7 +20,7 @@ from clipdesk.media.actions import attach_media
 from clipdesk.media.probe import ProbeError
 from clipdesk.params import whole_number
 
-from . import actions, autosave, export, quality, review
+from . import actions, autosave, export, quality, review, steps
 from .diff import word_diff
 from .models import PageImport, Revision, Segment, Speaker
 from .subtitle_import import SubtitleImportError, import_subtitles
@@ -144,6 +144,8 @@ def editor(request, pk: int):
             "correct": request.user.has_perm("archive.publish_correction"),
             "edit": request.user.has_perm("transcripts.change_segment"),
         },
+        "next_undo": steps.next_undo(clip.pk, request.user),
+        "next_redo": steps.next_redo(clip.pk, request.user),
         "structure_locked": clip.status not in (Clip.Status.DRAFT, Clip.Status.REVIEW),
     }
     return render(request, "transcripts/editor.html", context)
@@ -221,12 +223,24 @@ def _run(request, clip: Clip, action, *args, success: str, **kwargs):
 @require_POST
 def split(request, pk: int):
     segment_ = get_object_or_404(Segment.objects.select_related("clip"), pk=pk)
-    try:
-        at, version = int(request.POST["at"]), int(request.POST["version"])
-    except (KeyError, ValueError):
+    version = whole_number(request.POST.get("version"))
+    cursor = {
+        name: whole_number(request.POST[name])
+        for name in ("at", "original_at")
+        if request.POST.get(name, "") != ""
+    }
+    if version is None or not cursor or None in cursor.values():
         return HttpResponseBadRequest("Missing cursor position or version.")
+    if len(cursor) == 2:  # the form sends where the cursor was: the text last focused
+        cursor.pop("at" if request.POST.get("in") == "original" else "original_at")
     new = _run(
-        request, segment_.clip, actions.split_segment, pk, version=version, at=at, success="Line split."
+        request,
+        segment_.clip,
+        actions.split_segment,
+        pk,
+        version=version,
+        success="Line split at a word boundary. Undo (Alt+Z) joins it again.",
+        **cursor,
     )
     return _back(segment_.clip, f"#line-{(new or segment_).position + 1}")
 
@@ -241,6 +255,32 @@ def merge(request, pk: int):
         return HttpResponseBadRequest("Missing version.")
     _run(request, segment_.clip, actions.merge_with_next, pk, version=version, success="Lines merged.")
     return _back(segment_.clip, f"#line-{segment_.position + 1}")
+
+
+@staff_required
+@require_POST
+def undo(request, pk: int):
+    """Undo (or, with redo=1, redo) this person's last change to the clip's lines."""
+    clip = _clip(pk)
+    redo = bool(request.POST.get("redo"))
+    step = _run(
+        request,
+        clip,
+        actions.redo if redo else actions.undo,
+        clip,
+        success="Redone." if redo else "Undone.",
+    )
+    if step is not None:
+        messages.info(request, f"{'Redone' if redo else 'Undone'}: {step.label}.")
+    return _back(clip, _step_anchor(step))
+
+
+def _step_anchor(step) -> str:
+    if step is None:
+        return ""
+    pk = step.data.get("segment") or step.data.get("first")
+    position = Segment.objects.filter(pk=pk).values_list("position", flat=True).first()
+    return f"#line-{position + 1}" if position is not None else ""
 
 
 @staff_required
