@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("archive", "0004_channel_languages"),
-        ("transcripts", "0004_segment_note"),
+        ("transcripts", "0005_page_import_speaker_description"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
