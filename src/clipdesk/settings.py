@@ -125,6 +125,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "clipdesk.operations.middleware.AsyncStreamingMiddleware",  # first: it sees every streamed file
     "clipdesk.operations.proxies.TrustedProxyMiddleware",
     "clipdesk.operations.middleware.HeadAsGetMiddleware",  # before anything that reads the method
     "clipdesk.operations.middleware.DatabaseUnavailableMiddleware",
@@ -390,6 +391,16 @@ CLIPDESK_RETAIN_LOGIN_LOGS_DAYS = env_int("CLIPDESK_RETAIN_LOGIN_LOGS_DAYS", "90
 # `clipdesk serve`: gunicorn's address and worker processes ((2 x cores) + 1 unless set).
 CLIPDESK_BIND = env("CLIPDESK_BIND", "127.0.0.1:8000")
 CLIPDESK_WEB_WORKERS = env_int("CLIPDESK_WEB_WORKERS", str(2 * (os.cpu_count() or 1) + 1))
+# asgi (the default): an asyncio worker that reads request bodies without tying up a process or a
+# thread, so slow clients cannot starve the site; gthread and sync remain for comparison (README "Serving").
+CLIPDESK_WEB_WORKER_CLASS = env("CLIPDESK_WEB_WORKER_CLASS", "asgi")
+if CLIPDESK_WEB_WORKER_CLASS not in {"asgi", "gthread", "sync"}:
+    raise ImproperlyConfigured(
+        f"CLIPDESK_WEB_WORKER_CLASS must be asgi, gthread or sync, not {CLIPDESK_WEB_WORKER_CLASS!r}."
+    )
+CLIPDESK_WEB_THREADS = env_int("CLIPDESK_WEB_THREADS", "4")  # per worker, for gthread
+# A request body that stops arriving for this long is answered 408 (asgi workers).
+CLIPDESK_REQUEST_BODY_TIMEOUT = env_float("CLIPDESK_REQUEST_BODY_TIMEOUT", "30")
 
 # Behind a reverse proxy, X-Forwarded-For and X-Forwarded-Proto are believed only from these addresses.
 CLIPDESK_TRUSTED_PROXIES = env_list("CLIPDESK_TRUSTED_PROXIES")
