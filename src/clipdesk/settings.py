@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "clipdesk.api",
     "clipdesk.operations",
     "clipdesk.ingest",
+    "clipdesk.uploads",
     "clipdesk.accounts",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -430,6 +431,8 @@ if CLIPDESK_DEFAULT_TRANSLATE not in {"whisper", "ctranslate2", "none"}:
     raise ImproperlyConfigured("CLIPDESK_DEFAULT_TRANSLATE must be whisper, ctranslate2 or none.")
 CLIPDESK_MAX_UPLOAD_MB = env_float("CLIPDESK_MAX_UPLOAD_MB", "2048")
 CLIPDESK_MAX_DURATION_MINUTES = env_float("CLIPDESK_MAX_DURATION_MINUTES", "180")
+# A resumable upload nobody has added to for this long is deleted, with what it had received.
+CLIPDESK_UPLOAD_EXPIRY_HOURS = env_float("CLIPDESK_UPLOAD_EXPIRY_HOURS", "24")
 CLIPDESK_INGEST_ATTEMPTS = env_int("CLIPDESK_INGEST_ATTEMPTS", "3")
 # A running job whose heartbeat is older than this was abandoned (its worker was killed); a queued
 # job that is due this long and missing from the queue was lost by it.
