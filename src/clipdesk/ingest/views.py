@@ -119,22 +119,24 @@ def job_page(request, pk: int):
 @never_cache
 def job_status(request, pk: int):
     _require(request)
-    job = get_object_or_404(IngestJob, pk=pk)
-    return JsonResponse(
-        {
-            "id": job.pk,
-            "status": job.status,
-            "stage": job.stage,
-            "stage_label": job.stage_label,
-            "progress": job.progress,
-            "percent": job.percent,
-            "attempts": job.attempts,
-            "max_attempts": job.max_attempts,
-            "error": job.error,
-            "clip": f"id:{job.clip_id}" if job.clip_id else None,
-            "editor_url": job.editor_url or None,
-        }
-    )
+    return JsonResponse(status_document(get_object_or_404(IngestJob, pk=pk)))
+
+
+def status_document(job: IngestJob) -> dict:
+    """A job's state as its page polls it (and `clipdesk ingest --remote --wait` through the API)."""
+    return {
+        "id": job.pk,
+        "status": job.status,
+        "stage": job.stage,
+        "stage_label": job.stage_label,
+        "progress": job.progress,
+        "percent": job.percent,
+        "attempts": job.attempts,
+        "max_attempts": job.max_attempts,
+        "error": job.error,
+        "clip": f"id:{job.clip_id}" if job.clip_id else None,
+        "editor_url": job.editor_url or None,
+    }
 
 
 @staff_required
