@@ -131,17 +131,22 @@ def upload(
 
 def _send_part(uploader, retry_seconds: float) -> None:
     """One part, sent again from where the site says it stands after a dropped connection or a server
-    error; a refusal (4xx: too long, not allowed) ends the upload at once."""
+    error (the site unreachable for a while included); a refusal (4xx: too long, not allowed) ends
+    the upload at once."""
     for attempt in range(RETRIES + 1):
         try:
+            if attempt:
+                uploader.offset = uploader.get_offset()
             uploader.upload_chunk()
             return
         except TusUploadFailed as exc:
             refused = exc.status_code is not None and 400 <= exc.status_code < 500 and exc.status_code != 409
             if refused or attempt == RETRIES:
                 raise
+        except (TusCommunicationError, requests.RequestException):
+            if attempt == RETRIES:
+                raise
         time.sleep(retry_seconds)
-        uploader.offset = uploader.get_offset()
 
 
 def queue(site: str, token: str, upload_url: str, options: dict) -> dict:
