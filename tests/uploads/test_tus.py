@@ -162,3 +162,18 @@ def test_on_an_object_storage_each_part_is_an_object_joined_when_read(
         assert path.read_bytes() == recording.read_bytes()
     actions.terminate(upload, user=monitor)
     assert not any(objects.exists(f"{folder}/{o:016d}") for o in (0, 120_000, 240_000))
+
+
+@pytest.mark.django_db
+def test_the_hourly_task_deletes_the_expired_uploads(client, monitor, media_root):
+    from huey.contrib.djhuey import HUEY
+
+    from clipdesk.uploads.tasks import delete_expired_uploads
+
+    create(client, 1000, filename="old.wav")
+    kept = create(client, 1000, filename="new.wav")["Location"]
+    Upload.objects.filter(filename="old.wav").update(expires_at=timezone.now() - dt.timedelta(minutes=1))
+    assert delete_expired_uploads.call_local() == 1
+    assert list(Upload.objects.values_list("filename", flat=True)) == ["new.wav"]
+    assert client.head(kept, headers=TUS).status_code == 200
+    assert delete_expired_uploads.task_class in HUEY._registry._periodic_tasks  # run by the schedule
