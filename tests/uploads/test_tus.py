@@ -126,7 +126,7 @@ def test_only_the_owner_with_the_ingest_permissions_may_use_an_upload(client, ro
     client.force_login(roles["translator"])  # staff who may not add clips or media
     assert create(client, 1000).status_code == 403
     client.logout()
-    assert create(client, 1000).status_code == 401
+    assert create(client, 1000).status_code == 403
 
 
 @pytest.mark.django_db

@@ -52,9 +52,14 @@ class TusEndpoint:
     """`collection(request)` and `upload(request, upload_id)` answer the protocol; `location(upload)`
     is the URL of an upload, `authenticate(request)` the user asking (or None)."""
 
-    def __init__(self, *, authenticate: Callable, location: Callable[[Upload], str]):
+    def __init__(
+        self, *, authenticate: Callable, location: Callable[[Upload], str], refuse_unknown: int = 401
+    ):
+        """`refuse_unknown`: the status for a request with no acceptable credentials: 401 where a
+        token is the way in (with a Bearer challenge), 403 where it is a staff session."""
         self.authenticate = authenticate
         self.location = location
+        self.refuse_unknown = refuse_unknown
 
     def collection(self, request) -> HttpResponse:
         if request.method == "OPTIONS":
@@ -88,14 +93,19 @@ class TusEndpoint:
         return response
 
     def _guarded(self, request, run) -> HttpResponse:
+        user = self.authenticate(request)
+        if user is None:
+            response = _response(self.refuse_unknown, "Uploading needs a staff sign-in or an API token.")
+            if self.refuse_unknown == 401:
+                response["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+            return response
         # HEAD is a GET to Django's middleware (clipdesk.operations.middleware.HeadAsGetMiddleware).
         if request.headers.get("Tus-Resumable") != VERSION and request.method not in ("GET", "HEAD"):
             return _response(412, f"This server speaks tus {VERSION}.", Tus_Version=VERSION)
-        user = self.authenticate(request)
         try:
             return run(user)
         except PermissionDenied as exc:
-            return _response(401 if user is None else 403, str(exc))
+            return _response(403, str(exc))
         except actions.UploadRefused as exc:
             return _response(exc.status, " ".join(exc.messages))
 

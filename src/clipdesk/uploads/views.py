@@ -12,8 +12,12 @@ def staff_user(request):
     return user if user.is_authenticated and user.is_staff else None
 
 
+# Like every staff URL, refused with 403 to anyone not signed in as staff (never a redirect to the
+# sign-in page, which an uploader could not follow).
 endpoint = TusEndpoint(
-    authenticate=staff_user, location=lambda upload: reverse("uploads:upload", args=[upload.pk])
+    authenticate=staff_user,
+    location=lambda upload: reverse("uploads:upload", args=[upload.pk]),
+    refuse_unknown=403,
 )
 
 
