@@ -4,6 +4,7 @@
     python bench/load_bench.py --seconds 60         # longer runs, steadier figures
     python bench/load_bench.py --segments 1000000   # a 25,000-clip archive (loading takes minutes)
     python bench/load_bench.py --connection-per-request  # a new database connection for every request
+    python bench/load_bench.py --worker-class sync --worker-class gthread --worker-class asgi  # compare them
 
 What it does, in one run:
 
@@ -90,6 +91,13 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument(
+        "--worker-class",
+        action="append",
+        choices=["asgi", "gthread", "sync"],
+        help="serve with this worker class (repeatable: each is measured in turn; default the configured one)",
+    )
+    parser.add_argument("--web-threads", type=int, default=4, help="threads per gthread worker (default 4)")
+    parser.add_argument(
         "--connection-per-request",
         action="store_true",
         help="serve with CLIPDESK_DB_CONN_MAX_AGE=0 (a new database connection per request) instead of the default",
@@ -119,22 +127,25 @@ def main() -> None:
             "list page": list_pages(corpus),
             "search page": search_pages(corpus),
         }
-        measure(site, rotations, args)
+        for worker_class in args.worker_class or [None]:
+            measure(site, rotations, args, worker_class)
     finally:
         site.remove()
 
 
-def measure(site: serving.Site, rotations: dict[str, list[str]], args) -> None:
+def measure(site: serving.Site, rotations: dict[str, list[str]], args, worker_class: str | None) -> None:
     """The bare page, each page in `rotations`, the bare page again; then the ratios."""
     scripts = {name: serving.rotation(site, name.split()[0], paths) for name, paths in rotations.items()}
     run = {"seconds": args.seconds, "connections": args.connections, "threads": args.threads}
-    with site.serve(args.workers) as base:
+    extra = ["--worker-class", worker_class, "--threads", str(args.web_threads)] if worker_class else []
+    with site.serve(args.workers, *extra) as base:
         serving.warm(
             base, [serving.BARE_PATH] + [path for paths in rotations.values() for path in paths[:20]]
         )
         print(
             f"wrk -t{args.threads} -c{args.connections} -d{args.seconds}s on each, "
             f"clipdesk serve --workers {args.workers}"
+            + (f" --worker-class {worker_class}" if worker_class else "")
             + (", a database connection per request" if args.connection_per_request else "")
             + ", URLs rotating:"
         )

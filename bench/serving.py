@@ -98,11 +98,12 @@ class Site:
         shutil.rmtree(self.work, ignore_errors=True)
 
     @contextmanager
-    def serve(self, workers: int):
-        """`clipdesk serve` on a free loopback port; yields its base URL, stops it on the way out."""
+    def serve(self, workers: int, *extra: str):
+        """`clipdesk serve` on a free loopback port (`extra`: more of its options, such as
+        `--worker-class gthread`); yields its base URL, stops it on the way out."""
         address = f"127.0.0.1:{_free_port()}"
         server = subprocess.Popen(
-            [sys.executable, "-m", "clipdesk", "serve", "--bind", address, "--workers", str(workers)],
+            [sys.executable, "-m", "clipdesk", "serve", "--bind", address, "--workers", str(workers), *extra],
             env=self.env,
             stdout=subprocess.DEVNULL,  # the access log
             stderr=subprocess.DEVNULL,

@@ -7,6 +7,7 @@ of thousands of digits, negative and empty values. Requests go through a client 
 production does (an exception becomes a 500 response rather than a test error), as a reader and as staff.
 """
 
+import datetime as dt
 import json
 import re
 from urllib.parse import quote
@@ -71,6 +72,7 @@ def archive(timed_clip, roles, settings, tmp_path, video):
     """
     from clipdesk.archive import actions
     from clipdesk.media.actions import attach_media
+    from clipdesk.uploads.models import Upload
     from factories.archive import ClipFactory, PersonFactory, TopicFactory
     from factories.donations import DonationFactory
     from factories.ingest import IngestJobFactory
@@ -86,12 +88,17 @@ def archive(timed_clip, roles, settings, tmp_path, video):
     segment = clip.segments.first()
     report = TranslationReportFactory(segment=segment, clip=clip)
     inquiry = InquiryFactory()
+    job = IngestJobFactory()
+    upload = Upload.objects.create(
+        owner=roles["admin"], length=10, expires_at=job.created_at + dt.timedelta(days=1)
+    )
     return {
         "number": [clip.number, 10**30],
         "pk": {
             "media/": [asset.pk, 0],
             "staff/segments/": [segment.pk, 0],
-            "staff/ingest/": [IngestJobFactory().pk, 0],
+            "staff/ingest/": [job.pk, 0],
+            "api/ingest/": [job.pk, 0],
             "desk/requests/": [inquiry.pk, 0],
             "desk/reports/": [report.pk, 0],
         },
@@ -103,6 +110,7 @@ def archive(timed_clip, roles, settings, tmp_path, video):
         "token": [inquiry.status_token, "not-a-token"],
         "reference": [str(DonationFactory(provider="offline").reference)],
         "ref": [str(clip.number), f"id:{clip.pk}", "²"],
+        "upload_id": [str(upload.pk), "4b1c2a9e-0000-4000-8000-000000000000"],
     }
 
 

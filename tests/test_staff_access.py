@@ -63,6 +63,8 @@ def urls(timed_clip):
         "staff/ingest/<int:pk>/retry/": f"/staff/ingest/{job.pk}/retry/",
         "staff/ingest/<int:pk>/cancel/": f"/staff/ingest/{job.pk}/cancel/",
         "staff/ingest/<int:pk>/rerun/": f"/staff/ingest/{job.pk}/rerun/",
+        "staff/uploads/": "/staff/uploads/",
+        "staff/uploads/<uuid:upload_id>/": "/staff/uploads/4b1c2a9e-0000-4000-8000-000000000000/",
         "desk/": "/desk/",
         "desk/requests/<int:pk>/": f"/desk/requests/{inquiry.pk}/",
         "desk/reports/<int:pk>/": f"/desk/reports/{report.pk}/",

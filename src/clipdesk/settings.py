@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "clipdesk.api",
     "clipdesk.operations",
     "clipdesk.ingest",
+    "clipdesk.uploads",
     "clipdesk.accounts",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -125,6 +126,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "clipdesk.operations.middleware.AsyncStreamingMiddleware",  # first: it sees every streamed file
     "clipdesk.operations.proxies.TrustedProxyMiddleware",
     "clipdesk.operations.middleware.HeadAsGetMiddleware",  # before anything that reads the method
     "clipdesk.operations.middleware.DatabaseUnavailableMiddleware",
@@ -390,6 +392,16 @@ CLIPDESK_RETAIN_LOGIN_LOGS_DAYS = env_int("CLIPDESK_RETAIN_LOGIN_LOGS_DAYS", "90
 # `clipdesk serve`: gunicorn's address and worker processes ((2 x cores) + 1 unless set).
 CLIPDESK_BIND = env("CLIPDESK_BIND", "127.0.0.1:8000")
 CLIPDESK_WEB_WORKERS = env_int("CLIPDESK_WEB_WORKERS", str(2 * (os.cpu_count() or 1) + 1))
+# asgi (the default): an asyncio worker that reads request bodies without tying up a process or a
+# thread, so slow clients cannot starve the site; gthread and sync remain for comparison (README "Serving").
+CLIPDESK_WEB_WORKER_CLASS = env("CLIPDESK_WEB_WORKER_CLASS", "asgi")
+if CLIPDESK_WEB_WORKER_CLASS not in {"asgi", "gthread", "sync"}:
+    raise ImproperlyConfigured(
+        f"CLIPDESK_WEB_WORKER_CLASS must be asgi, gthread or sync, not {CLIPDESK_WEB_WORKER_CLASS!r}."
+    )
+CLIPDESK_WEB_THREADS = env_int("CLIPDESK_WEB_THREADS", "4")  # per worker, for gthread
+# A request body that stops arriving for this long is answered 408 (asgi workers).
+CLIPDESK_REQUEST_BODY_TIMEOUT = env_float("CLIPDESK_REQUEST_BODY_TIMEOUT", "30")
 
 # Behind a reverse proxy, X-Forwarded-For and X-Forwarded-Proto are believed only from these addresses.
 CLIPDESK_TRUSTED_PROXIES = env_list("CLIPDESK_TRUSTED_PROXIES")
@@ -419,6 +431,8 @@ if CLIPDESK_DEFAULT_TRANSLATE not in {"whisper", "ctranslate2", "none"}:
     raise ImproperlyConfigured("CLIPDESK_DEFAULT_TRANSLATE must be whisper, ctranslate2 or none.")
 CLIPDESK_MAX_UPLOAD_MB = env_float("CLIPDESK_MAX_UPLOAD_MB", "2048")
 CLIPDESK_MAX_DURATION_MINUTES = env_float("CLIPDESK_MAX_DURATION_MINUTES", "180")
+# A resumable upload nobody has added to for this long is deleted, with what it had received.
+CLIPDESK_UPLOAD_EXPIRY_HOURS = env_float("CLIPDESK_UPLOAD_EXPIRY_HOURS", "24")
 CLIPDESK_INGEST_ATTEMPTS = env_int("CLIPDESK_INGEST_ATTEMPTS", "3")
 # A running job whose heartbeat is older than this was abandoned (its worker was killed); a queued
 # job that is due this long and missing from the queue was lost by it.

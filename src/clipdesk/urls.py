@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("clipdesk.api.urls")),
     path("", include("clipdesk.operations.urls")),
     path("", include("clipdesk.ingest.urls")),
+    path("", include("clipdesk.uploads.urls")),
     path("", include("clipdesk.archive.urls")),
 ]
 

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from . import feeds, views
+from . import feeds, uploads, views
 
 app_name = "api"
 urlpatterns = [
@@ -18,6 +18,11 @@ urlpatterns = [
     path("feeds/corrections.atom", feeds.CorrectionAtomFeed(), name="feed-corrections-atom"),
     # The JSON API, its OpenAPI schema (api/openapi.json) and docs (api/docs); oEmbed for clip pages.
     path("api/", RedirectView.as_view(pattern_name="api:json:openapi-view"), name="api-home"),
+    # Resumable uploads (tus) and ingest, with a token: `clipdesk ingest --remote`. Before the ninja API.
+    path("api/uploads/", uploads.upload_collection, name="upload-collection"),
+    path("api/uploads/<uuid:upload_id>", uploads.upload, name="upload"),
+    path("api/ingest/", uploads.ingest, name="ingest"),
+    path("api/ingest/<int:pk>", uploads.ingest_job, name="ingest-job"),
     path("api/", views.api.urls),
     path("oembed", views.oembed_view, name="oembed"),
 ]

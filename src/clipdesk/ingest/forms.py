@@ -19,7 +19,9 @@ class TimeField(forms.CharField):
 
 
 class IngestForm(forms.Form):
-    file = forms.FileField(help_text="Audio or video, checked by its content.")
+    file = forms.FileField(required=False, help_text="Audio or video, checked by its content.")
+    # Set by the page's uploader (ingest-upload.js): the file went ahead in parts, resumably.
+    upload = forms.CharField(required=False, max_length=300, widget=forms.HiddenInput)
     title = forms.CharField(
         max_length=500, required=False, help_text="Leave empty to name it after the file."
     )
@@ -42,3 +44,9 @@ class IngestForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["translate"].initial = conf.get("CLIPDESK_DEFAULT_TRANSLATE")
         self.fields["channel"].widget.attrs["list"] = "ingest-channels"
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("file") and not data.get("upload") and "file" not in self.errors:
+            self.add_error("file", "Choose the recording to ingest.")
+        return data

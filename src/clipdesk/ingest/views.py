@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
@@ -14,9 +15,13 @@ from clipdesk.archive.models import Channel
 from . import actions, conf
 from .forms import IngestForm
 from .models import IngestJob
+from .resumable import ingest_upload
 from .uploads import UploadLimit, abandon_upload
 
 RECENT = 50
+# The uploader's part size: each part is a short request (8 s at 8 Mbit/s), and an interruption
+# costs at most the part in flight.
+CHUNK_BYTES = 8 * 1024 * 1024
 INSUFFICIENT_STORAGE = 507  # the server has no room to store what it was sent (RFC 4918)
 
 
@@ -60,20 +65,23 @@ def _ingest_page(request, limit: UploadLimit):
             )
         if form.is_valid():
             data = form.cleaned_data
+            options = {
+                "user": request.user,
+                "channel": data["channel"],
+                "aired_on": data["aired_on"],
+                "language": data["language"],
+                "start": data["start"],
+                "end": data["end"],
+                "translate": data["translate"],
+                "speakers": data["speakers"],
+                "title": data["title"],
+                "source": data["source"],
+            }
             try:
-                job = actions.create_ingest_job(
-                    data["file"],
-                    user=request.user,
-                    channel=data["channel"],
-                    aired_on=data["aired_on"],
-                    language=data["language"],
-                    start=data["start"],
-                    end=data["end"],
-                    translate=data["translate"],
-                    speakers=data["speakers"],
-                    title=data["title"],
-                    source=data["source"],
-                )
+                if data["file"]:
+                    job = actions.create_ingest_job(data["file"], **options)
+                else:
+                    job = ingest_upload(data["upload"], **options)
             except actions.StorageFull as exc:
                 form.add_error("file", exc.messages)
                 return _render(request, form, status=INSUFFICIENT_STORAGE)
@@ -87,6 +95,8 @@ def _ingest_page(request, limit: UploadLimit):
 
 def _render(request, form: IngestForm, *, status: int):
     context = {
+        "upload_endpoint": reverse("uploads:collection"),
+        "chunk_bytes": CHUNK_BYTES,
         "form": form,
         "jobs": IngestJob.objects.recent()[:RECENT],
         "channels": Channel.objects.values_list("name", flat=True),
@@ -109,22 +119,24 @@ def job_page(request, pk: int):
 @never_cache
 def job_status(request, pk: int):
     _require(request)
-    job = get_object_or_404(IngestJob, pk=pk)
-    return JsonResponse(
-        {
-            "id": job.pk,
-            "status": job.status,
-            "stage": job.stage,
-            "stage_label": job.stage_label,
-            "progress": job.progress,
-            "percent": job.percent,
-            "attempts": job.attempts,
-            "max_attempts": job.max_attempts,
-            "error": job.error,
-            "clip": f"id:{job.clip_id}" if job.clip_id else None,
-            "editor_url": job.editor_url or None,
-        }
-    )
+    return JsonResponse(status_document(get_object_or_404(IngestJob, pk=pk)))
+
+
+def status_document(job: IngestJob) -> dict:
+    """A job's state as its page polls it (and `clipdesk ingest --remote --wait` through the API)."""
+    return {
+        "id": job.pk,
+        "status": job.status,
+        "stage": job.stage,
+        "stage_label": job.stage_label,
+        "progress": job.progress,
+        "percent": job.percent,
+        "attempts": job.attempts,
+        "max_attempts": job.max_attempts,
+        "error": job.error,
+        "clip": f"id:{job.clip_id}" if job.clip_id else None,
+        "editor_url": job.editor_url or None,
+    }
 
 
 @staff_required

@@ -1,8 +1,11 @@
-"""While the database cannot be reached, pages answer 503 instead of a server error; HEAD is answered as GET."""
+"""While the database cannot be reached, pages answer 503 instead of a server error; HEAD is answered as GET;
+files stream a block at a time under ASGI."""
 
 import logging
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.core.handlers.asgi import ASGIRequest
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
@@ -73,3 +76,33 @@ class HeadAsGetMiddleware:
         else:
             response.content = b""
         return response
+
+
+_END = object()
+
+
+class AsyncStreamingMiddleware:
+    """Under ASGI, a response streamed from a file is read a block at a time, never whole.
+
+    Django's ASGI handler consumes a streaming response with a synchronous iterator (a FileResponse:
+    media with Range, static files, exports) by reading all of it into memory first
+    (StreamingHttpResponse.__aiter__), which for an hour of video is a gigabyte per request. Such a
+    response gets an asynchronous iterator here that reads each block in a thread. First in the
+    middleware, so that WhiteNoise's responses pass through it too; under WSGI it does nothing.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if isinstance(request, ASGIRequest) and response.streaming and not response.is_async:
+            response.streaming_content = _blocks(response.streaming_content)
+        return response
+
+
+async def _blocks(iterator):
+    read = sync_to_async(next, thread_sensitive=False)
+    iterator = iter(iterator)
+    while (block := await read(iterator, _END)) is not _END:
+        yield block

@@ -1,5 +1,7 @@
 import datetime as dt
+import os
 import time
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -9,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
 from clipdesk.archive.models import format_duration
-from clipdesk.ingest import conf
+from clipdesk.ingest import conf, remote
 from clipdesk.ingest.actions import create_ingest_job
 from clipdesk.ingest.models import IngestJob
 from clipdesk.ingest.tasks import execute_job, worker_name
@@ -56,6 +58,25 @@ class Command(BaseCommand):
             "--source", default="", metavar="TEXT", help="where the recording came from, for provenance"
         )
         parser.add_argument("--wait", action="store_true", help="follow the job and print the draft's id")
+        parser.add_argument(
+            "--remote",
+            metavar="URL",
+            help="ingest on the clipdesk site at URL: the file goes in resumable parts (tus), and running the "
+            "same command again resumes an interrupted upload",
+        )
+        parser.add_argument(
+            "--token",
+            metavar="TOKEN",
+            default=os.environ.get("CLIPDESK_API_TOKEN", ""),
+            help="with --remote: an API token of a user who may ingest there (default CLIPDESK_API_TOKEN)",
+        )
+        parser.add_argument(
+            "--part-mb",
+            type=float,
+            default=remote.PART_BYTES / 2**20,
+            metavar="MB",
+            help="with --remote: the size of each part (default 8)",
+        )
 
     def handle(
         self,
@@ -71,6 +92,9 @@ class Command(BaseCommand):
         title,
         source,
         wait,
+        remote,
+        token,
+        part_mb,
         **options,
     ):
         try:
@@ -79,6 +103,10 @@ class Command(BaseCommand):
             end_s = parse_time(end) if end else None
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
+        if remote:
+            chosen = {"channel": channel, "aired_on": aired, "language": language, "start": start, "end": end}
+            chosen |= {"translate": translate, "speakers": speakers, "title": title, "source": source}
+            return self._remote(Path(file), remote.rstrip("/"), token, int(part_mb * 2**20), chosen, wait)
         try:
             job = create_ingest_job(
                 file,
@@ -112,6 +140,48 @@ class Command(BaseCommand):
             raise CommandError(f"Job {job.pk} failed: {job.error}")
         self.stdout.write(f"Draft ready: id:{job.clip_id}")
         self.stdout.write(f"{settings.CLIPDESK_BASE_URL}{job.editor_url}")
+
+    def _remote(self, path: Path, site: str, token: str, part_bytes: int, chosen: dict, wait: bool) -> None:
+        """Uploads to another site in resumable parts, has it queue the job, and (--wait) follows it."""
+        if not token:
+            raise CommandError("--remote needs an API token: --token TOKEN or CLIPDESK_API_TOKEN.")
+        if not path.is_file():
+            raise CommandError(f"{path}: no such file.")
+        console = Console(file=self.stderr._out, highlight=False)
+        columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn())
+        try:
+            with Progress(*columns, console=console) as bar:
+                task = bar.add_task(f"Uploading {path.name}", total=path.stat().st_size)
+                url = remote.upload(
+                    path,
+                    site=site,
+                    token=token,
+                    part_bytes=part_bytes,
+                    on_progress=lambda sent, total: bar.update(task, completed=sent, total=total),
+                )
+            job = remote.queue(site, token, url, chosen)
+        except remote.RemoteError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(
+            f"Job {job['id']} queued: {job['original_name']} ({format_duration(job['original_duration_ms'])}, "
+            f"{job['original_size'] / 1e6:.1f} MB, sha256 {job['original_sha256'][:12]}…)."
+        )
+        if not wait:
+            self.stdout.write(f"Follow it at {job['url']}; a worker there runs it.")
+            return
+        try:
+            job = remote.follow(
+                job,
+                token,
+                lambda j: self.stderr.write(f"{j['stage_label']} {j['percent']}%"),
+                poll=POLL_SECONDS,
+            )
+        except remote.RemoteError as exc:
+            raise CommandError(str(exc)) from exc
+        if job["status"] != "done":
+            raise CommandError(f"Job {job['id']} failed: {job['error']}")
+        self.stdout.write(f"Draft ready: {job['clip']}")
+        self.stdout.write(f"{site}{job['editor_url']}")
 
     def _follow(self, job_id: int) -> IngestJob:
         """Polls the job row, drawing its stage and progress; runs the job here when it is due and no
