@@ -53,6 +53,8 @@ QUERIES = [
     "أحمد",
     "كتب",
     "المفاوضات",
+    "مفاوضات",  # stemmed in Python: the article and the plural
+    "والمفاوضات",
     "ايران",
     '"انتهت المفاوضات"',
     "sanctions oil war",
