@@ -8,9 +8,11 @@ so Arabic text is stemmed here, once, and both engines index and search the stem
 This is Larkey, Ballesteros and Connell's "light10" stemmer, as Lucene's ArabicStemmer has it, on
 text already through `normalize` (so ة is ه and ى is ي): strip one prefix among و, the article ال and
 the article with a joined preposition or conjunction (وال بال كال فال لل), then each of the common
-suffixes in turn, always leaving at least two letters. It was measured against Snowball's Arabic
-stemmer on the relevance set (tests/search/relevance): Snowball stems normalized text unevenly
-(`الحراره` → `حراره` but `حراره` → `حرار`, `والحراره` keeps its و) and cuts names (`فلسطين` → `لسط`).
+suffixes in turn, always leaving at least two letters. Measured on the relevance set
+(tests/search/test_relevance.py, nDCG@10 / recall@10 with tantivy): this stemmer 0.946 / 0.973,
+Snowball's Arabic stemmer 0.879 / 0.896, no stemming 0.816 / 0.824. Snowball stems normalized text
+unevenly (`الحراره` → `حراره` but `حراره` → `حرار`, `والحراره` keeps its و) and cuts names
+(`فلسطين` → `لسط`). Light stemming cannot tell a joined و from a first letter: `وسطاء` loses its و.
 """
 
 from functools import lru_cache
