@@ -23,6 +23,7 @@ from ..analysis import CONFIGS, PYTHON_STEMMERS, config_for, engine_text, stem
 from ..interfaces import (
     FACETS,
     PUBLIC,
+    PUBLISHED,
     ClipDocument,
     ClipHit,
     Progress,
@@ -334,3 +335,16 @@ class PostgresBackend:
                 [sorted(clip_ids), sorted(statuses)],
             )
             return {row[0] for row in cursor.fetchall()}
+
+    def known_words(self, words: Iterable[str]) -> dict[str, int]:
+        words = sorted({w for w in words if w})
+        if not words:
+            return {}
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""SELECT w.word, count(DISTINCT d.clip_id) FROM unnest(%s::text[], %s::text[]) AS w(word, q)
+                    JOIN {TABLE} d ON d.exact @@ to_tsquery('clipdesk_plain', w.q)
+                    WHERE d.status = %s GROUP BY w.word""",
+                [words, [_quoted([w], "&") for w in words], PUBLISHED],
+            )
+            return dict(cursor.fetchall())

@@ -448,3 +448,20 @@ class TantivyBackend:
         result = index.searcher().search(query, len(clip_ids), count=False)
         addresses = [address for _, address in result.hits]
         return set(index.searcher().fast_field_values("clip_id", addresses))
+
+    def known_words(self, words: Iterable[str]) -> dict[str, int]:
+        index = self._open(create=False)
+        if index is None:
+            return {}
+        searcher = index.searcher()
+        field = text_field("clip", EXACT, PUBLISHED)
+        known = {}
+        for word in words:
+            # The term dictionary answers fast but still counts removed clips until their segment is
+            # merged; the few words it holds are counted again among live clips, so a withdrawn
+            # clip's words are never suggested.
+            if searcher.doc_freq(field, word):
+                count = searcher.search(Q.term_query(self.schema, field, word), 1, count=True).count
+                if count:
+                    known[word] = count
+        return known
