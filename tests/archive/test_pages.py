@@ -181,6 +181,16 @@ def test_clip_list_filters(client):
     assert {o.get_text() for o in page.select("select[name=country] option")} == {"All", "Iran", "Lebanon"}
 
 
+def test_filters_that_match_nothing_say_so_with_a_way_to_clear_them(client):
+    ClipFactory(
+        title="Alpha", channel=ChannelFactory(country="Iran"), aired_on=dt.date(2020, 1, 1), published=True
+    )
+    page = soup(client.get("/clips/", {"year": "2021", "country": "Iran"}))
+    empty = page.select_one(".empty")
+    assert text_of(empty) == "No clips match these filters. Clear the filters"
+    assert empty.a["href"] == "/clips/"
+
+
 def test_filter_options_are_escaped_and_only_of_published_clips(client):
     odd = PersonFactory(name='<b>"Abu" & Sons</b>')
     hidden = PersonFactory(name="Only In A Draft")

@@ -159,6 +159,23 @@ def test_lines_are_highlighted_and_lead_to_their_moment(archive):
     assert (line.segment.pk, line.segment.english_text) == (segment.pk, segment.english_text)
 
 
+def test_arabic_is_light_stemmed(archive, make_clip):
+    heat = make_clip("Heat wave", [("Reporter", "It is hot.", "ارتفعت درجة الحرارة، وحرارتها لا تطاق")])
+    assert ids(search("حرارة")) == [heat.pk]  # the article and a suffix
+    assert ids(search("بالحرارة")) == [heat.pk]
+    assert ids(search("مفاوضات")) == [archive["talks"].pk]
+    assert ids(search("والسلام")) == [archive["sermon"].pk]
+    assert ids(search('"الحرارة"')) == [heat.pk]  # a phrase is exact
+    assert ids(search('"حرارة"')) == []
+    [result] = search("حرارة").clips
+    assert str(result.lines[0].original_html) == "ارتفعت درجة <mark>الحرارة</mark>، وحرارتها لا تطاق"
+
+
+def test_persian_is_not_stemmed_as_arabic(archive):
+    assert ids(search("پهپاد")) == []  # Farsi words are matched whole
+    assert ids(search("پهپادها")) == [archive["missiles"].pk]
+
+
 def test_arabic_lines_are_highlighted_in_the_text_as_written(archive):
     [result] = search("المفاوضات").clips
     assert result.lines[0].original_html == "<mark>انتهت المفاوضات</mark>".replace(

@@ -228,3 +228,39 @@ def test_the_page_never_writes_the_index(client, search_dir, settings, db):
     _, soup = page(client, "peace")
     assert "0 clips" in soup.select_one(".result-count").text
     assert not search_dir.exists()
+
+
+def test_an_empty_search_shows_how_to_search_and_ways_to_browse(client, clips):
+    _, html = page(client)
+    assert html.select_one("details.search-help").has_attr("open")
+    examples = [a["href"] for a in html.select(".search-examples a")]
+    assert len(examples) >= 4 and "?q=%22peace%20talks%22" in examples
+    browse = {a["href"] for a in html.select(".search-browse a")}
+    assert browse == {"/clips/", "/channels/", "/topics/", "/people/"}
+    assert not html.select(".no-results")
+
+
+def test_no_results_suggest_a_spelling_and_other_ways(client, clips):
+    _, html = page(client, "negociate", channel="al-manar-tv")
+    box = html.select_one(".no-results")
+    assert (
+        " ".join(box.select_one(".empty").get_text().split())
+        == "No clips match this search with these filters."
+    )
+    did_you_mean = box.select_one(".did-you-mean a")
+    assert did_you_mean.get_text() == "negotiate"
+    assert parse_qs(urlsplit(did_you_mean["href"]).query) == {"q": ["negotiate"], "channel": ["al-manar-tv"]}
+    clear = box.select_one(".search-tips a")
+    assert clear.get_text() == "Search without the filters"
+    assert parse_qs(urlsplit(clear["href"]).query) == {"q": ["negociate"]}
+    followed = BeautifulSoup(client.get("/search/" + did_you_mean["href"]).content, "html.parser")
+    assert followed.select(".search-result")
+
+
+def test_filters_that_match_nothing_say_so_with_a_way_to_clear_them(client, clips):
+    _, html = page(client, "", channel="al-manar-tv", **{"from": "1990-01-01", "to": "1990-12-31"})
+    box = html.select_one(".no-results")
+    assert box.select_one(".empty").get_text() == "No clips match these filters."
+    assert "No clips yet" not in html.get_text()
+    clear = box.select_one(".search-tips a")
+    assert (clear.get_text(), clear["href"]) == ("Clear the filters", "?q=")

@@ -1,9 +1,10 @@
 """Per-language analysis and query terms, shared by every engine and the highlighter. Django-free.
 
 Text is normalized in Python (`normalize`), then split into lowercased words. English words are
-stemmed ("talks", "talking" → "talk"); other languages are kept as normalized words, which is what
-the issue asks for Arabic and Farsi (no Arabic stemmer agrees between tantivy and PostgreSQL, and
-normalization already joins the spellings readers meet). There are no stop words in any language.
+stemmed by the engines ("talks", "talking" → "talk"). Arabic words are stemmed here, in Python, by
+the light stemmer of `arabic` (`الحرارة` → `حرار`): no Arabic stemmer agrees between tantivy and
+PostgreSQL, so both engines are given the stems and only lowercase them. Other languages (Farsi
+among them) are kept as normalized words. There are no stop words in any language.
 
 Each text is indexed in the field of its language's config. Since a query does not say its language,
 a query word is looked for in every config's field, in that config's form: "talks" as "talk" among
@@ -14,13 +15,16 @@ from functools import cache, lru_cache
 
 import tantivy
 
+from . import arabic
 from .interfaces import Query, Term
-from .normalize import MAX_TOKEN_BYTES, tokens
+from .normalize import MAX_TOKEN_BYTES, normalize, tokens
 from .querylang import Atom, ParsedQuery
 
-# BCP 47 primary subtag → stemmer, for tantivy's Filter.stemmer and the PostgreSQL config
-# `clipdesk_<name>`. Languages not listed are analyzed plain.
-STEMMED_LANGUAGES = {"en": "english"}
+# BCP 47 primary subtag → config. English is stemmed by the engines (tantivy's Filter.stemmer, the
+# PostgreSQL config `clipdesk_english`); Arabic by `PYTHON_STEMMERS` before either engine sees it.
+# Languages not listed are analyzed plain.
+STEMMED_LANGUAGES = {"en": "english", "ar": "arabic"}
+PYTHON_STEMMERS = {"arabic": arabic.stem}
 PLAIN = "plain"
 CONFIGS = (*dict.fromkeys(STEMMED_LANGUAGES.values()), PLAIN)
 MIN_PREFIX = 2
@@ -38,7 +42,7 @@ def analyzer(config: str) -> tantivy.TextAnalyzer:
         .filter(tantivy.Filter.remove_long(MAX_TOKEN_BYTES))
         .filter(tantivy.Filter.lowercase())
     )
-    if config != PLAIN:
+    if config != PLAIN and config not in PYTHON_STEMMERS:
         builder = builder.filter(tantivy.Filter.stemmer(config))
     return builder.build()
 
@@ -48,8 +52,18 @@ def stem(token: str, config: str) -> str:
     """The indexed form of one lowercased, normalized word in `config`."""
     if config == PLAIN:
         return token
+    if config in PYTHON_STEMMERS:
+        return PYTHON_STEMMERS[config](token)
     forms = analyzer(config).analyze(token)
     return forms[0] if forms else token
+
+
+def engine_text(text: str, config: str) -> str:
+    """What an engine is given to index `text` in `config`: the normalized text, or, for a config
+    stemmed in Python, its stems separated by spaces (the engine's analyzer then only lowercases)."""
+    if config in PYTHON_STEMMERS:
+        return " ".join(stem(t, config) for t in tokens(text))
+    return normalize(text)
 
 
 def word_forms(token: str) -> dict[str, str]:

@@ -7,6 +7,7 @@ the text as written, diacritics and all: searching `كتب` marks the whole of `
 import re
 from html import escape
 
+from . import arabic
 from .analysis import CONFIGS, stem
 from .interfaces import Query
 from .normalize import TOKEN, fold, is_removed, offsets
@@ -33,6 +34,8 @@ class Highlighter:
         starts = {form[:2] for forms in self.forms.values() for form in forms} | {
             p[:2] for p in self.prefixes
         }
+        # Arabic stems also lose their prefix: `حرار` is looked for in words that begin `الحر`, `وحر`...
+        starts |= {prefix + form[:2] for form in self.forms["arabic"] for prefix in arabic.PREFIXES}
         self._candidates = (
             re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, sorted(starts))) + r")[^\W_]*")
             if starts

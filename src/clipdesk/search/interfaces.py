@@ -150,3 +150,6 @@ class SearchBackend(Protocol):
 
     def indexed(self, clip_ids: Collection[int], statuses: frozenset[str] = PUBLIC) -> set[int]:
         """Those of `clip_ids` the index holds with one of `statuses`."""
+
+    def known_words(self, words: Iterable[str]) -> dict[str, int]:
+        """Of `words` (normalized, lowercased), those published clips say, with how many clips say each."""

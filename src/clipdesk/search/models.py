@@ -35,9 +35,11 @@ class SearchDocument(models.Model):
     langs = models.JSONField(default=list, help_text="Languages of all the clip's lines.")
     lang = models.CharField(max_length=35, blank=True, help_text="This line's original language.")
     aired_on = models.DateField(null=True, blank=True)
-    # Words analyzed per language: English text (and the clip's own text) in `english`, the other
-    # languages in `plain`; `exact` holds all of it unstemmed, with positions, for phrases and prefixes.
+    # Words analyzed per language: English text (and the clip's own text) in `english`, Arabic stems
+    # in `arabic`, the other languages in `plain`; `exact` holds all of it unstemmed, with positions,
+    # for phrases and prefixes.
     english = SearchVectorField(null=True)
+    arabic = SearchVectorField(null=True)
     plain = SearchVectorField(null=True)
     exact = SearchVectorField(null=True)
     speaker = SearchVectorField(null=True)

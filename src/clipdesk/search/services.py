@@ -23,7 +23,7 @@ from django.utils.translation import get_language_info
 from clipdesk.archive.models import Channel, ChannelDisplay, Clip, ClipDisplay, format_duration
 from clipdesk.transcripts.models import Segment, Speaker
 
-from . import names
+from . import names, suggest
 from .analysis import build_query
 from .highlight import Highlighter
 from .interfaces import FACETS, PUBLIC, STAFF, Filters, Query, SearchBackend, SearchHits, SearchRequest
@@ -179,6 +179,7 @@ class SearchResults:
     filters: Filters
     include_unpublished: bool
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    suggestion: str | None = None  # "did you mean": the query with its unknown words corrected
 
     @property
     def num_pages(self) -> int | None:
@@ -304,8 +305,11 @@ def search(
         limit=page_size,
         facets=facets,
     )
+    backend = get_backend()
     try:
-        hits = get_backend().search(request)
+        hits = backend.search(request)
+        if not hits.clips and page == 1:
+            results.suggestion = suggest.suggestion(query, parsed, backend.known_words)
     except (ValueError, DatabaseError):  # a query the engine refused: say so rather than fail
         log.exception("search engine refused %r", query)
         results.notes.append("This search could not be run; try fewer or simpler words.")

@@ -24,6 +24,15 @@ FACET_TITLES = {
 }
 LIST_FACETS = ("channel", "country", "topic", "person", "lang")
 MAX_VALUES = 20  # per facet in the URL; more is not a reader's search
+FILTER_PARAMS = (*LIST_FACETS, "from", "to")
+# Shown on the empty search page: one of each kind of search the query language has.
+EXAMPLES = (
+    {"q": "peace talks", "what": "both words, in any form"},
+    {"q": '"peace talks"', "what": "the words together, exactly"},
+    {"q": "حرارة", "what": "Arabic finds its forms too (الحرارة, بالحرارة)"},
+    {"q": "Hezbollah OR Hizbullah", "what": "either spelling"},
+    {"q": "speaker:Nasrallah", "what": "lines one person spoke"},
+)
 
 
 def _values(params: QueryDict, name: str) -> tuple[str, ...]:
@@ -142,7 +151,12 @@ def search_page(request):
         page=_page(params, notes),
     )
     results.notes[:0] = notes
+    filtered = any(params.getlist(name) for name in FILTER_PARAMS)
     context = {
+        "examples": EXAMPLES,
+        "filtered": filtered,
+        "clear_filters_url": url_with(params, **dict.fromkeys(FILTER_PARAMS)),
+        "suggestion_url": url_with(params, q=results.suggestion) if results.suggestion else "",
         "q": query,
         "results": results,
         "results_html": partial(results_html, results),  # printed in its place, after the page's templates

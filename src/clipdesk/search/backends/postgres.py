@@ -4,8 +4,8 @@ Documents are rows of `search_searchdocument` (see `clipdesk.search.models`): on
 clip (title, summary, names) and one row per line. Text is normalized and split in Python exactly
 as for tantivy, then analyzed by PostgreSQL with the per-language configurations that migration 0002
 creates: `clipdesk_english` (the Snowball English stemmer without stop words, so "the who" is
-searchable) for English text in the `english` vector, `clipdesk_plain` (lowercase only) for the other
-languages in `plain`, and for the `exact` vector that answers phrases and prefixes. GIN indexes serve
+searchable) for English text in the `english` vector, `clipdesk_plain` (lowercase only) for Arabic
+stems (made in Python, see `clipdesk.search.arabic`) in `arabic` and for the other languages in `plain`, and for the `exact` vector that answers phrases and prefixes. GIN indexes serve
 every vector.
 
 A clip matches when each group of the query matches one of its rows and no row holds an excluded
@@ -22,10 +22,11 @@ from typing import TYPE_CHECKING
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
 
-from ..analysis import CONFIGS, config_for
+from ..analysis import CONFIGS, PYTHON_STEMMERS, config_for, engine_text, stem
 from ..interfaces import (
     FACETS,
     PUBLIC,
+    PUBLISHED,
     ClipDocument,
     ClipHit,
     Progress,
@@ -44,7 +45,10 @@ FACET_SIZE = 12  # values per facet, most clips first
 
 # One tsvector column per analysis config (analysis.CONFIGS): a word is looked for in each, in the
 # form that config gives it, exactly as tantivy looks in one field per config.
-COLUMNS = {config: f"clipdesk_{config}" for config in CONFIGS}
+# Configs stemmed in Python hold stems already: PostgreSQL only lowercases them, as tantivy does.
+COLUMNS = {
+    config: "clipdesk_plain" if config in PYTHON_STEMMERS else f"clipdesk_{config}" for config in CONFIGS
+}
 INSERT = f"""
 INSERT INTO {TABLE} (clip_id, segment_id, kind, position, status, number, channel, country, topics,
                      people, langs, lang, aired_on, {", ".join(COLUMNS)}, exact, speaker, channel_words)
@@ -74,7 +78,8 @@ def _rows(clip: ClipDocument) -> list[tuple[object, ...]]:
         english, original = index_text(s.english), index_text(s.original)
         texts: dict[str, list[str]] = {config: [] for config in CONFIGS}
         texts["english"].append(english)
-        texts[config_for(s.language)].append(original)
+        config = config_for(s.language)
+        texts[config].append(engine_text(s.original, config) if config in PYTHON_STEMMERS else original)
         rows.append(
             (clip.clip_id, s.segment_id, "line", s.position, *shared, s.language, clip.aired_on,
              *(" ".join(texts[config]) for config in COLUMNS), f"{english} {original}",
@@ -111,9 +116,14 @@ def _words(alias: str) -> str:
     return "(" + " OR ".join(f"{alias}.{c} @@ to_tsquery('{cfg}', %s)" for c, cfg in COLUMNS.items()) + ")"
 
 
+def _forms(tokens: Iterable[str], config: str) -> tuple[str, ...]:
+    """Query words as `config`'s column holds them: stemmed here for a config stemmed in Python."""
+    return tuple(stem(t, config) for t in tokens) if config in PYTHON_STEMMERS else tuple(tokens)
+
+
 def _term(term: Term, alias: str = "d") -> tuple[str, Params]:
     if term.kind == "word":
-        return _words(alias), [_quoted(term.tokens, "&")] * len(COLUMNS)
+        return _words(alias), [_quoted(_forms(term.tokens, c), "&") for c in COLUMNS]
     query = _quoted(term.tokens, "<->", prefix=term.kind == "prefix")
     return f"{alias}.exact @@ to_tsquery('clipdesk_plain', %s)", [query]
 
@@ -134,10 +144,9 @@ def _rank(request: SearchRequest) -> tuple[str, Params]:
     parts: list[str] = []
     params: Params = []
     if words:
-        q = " | ".join(_quoted(t.tokens, "&") for t in words)
         for column, config in COLUMNS.items():
             parts.append(f"ts_rank(d.{column}, to_tsquery('{config}', %s))")
-            params.append(q)
+            params.append(" | ".join(_quoted(_forms(t.tokens, column), "&") for t in words))
     if others:
         q = " | ".join(f"({_quoted(t.tokens, '<->', t.kind == 'prefix')})" for t in others)
         parts.append("ts_rank(d.exact, to_tsquery('clipdesk_plain', %s))")
@@ -342,6 +351,19 @@ class PostgresBackend:
                 [sorted(clip_ids), sorted(statuses)],
             )
             return {row[0] for row in cursor.fetchall()}
+
+    def known_words(self, words: Iterable[str]) -> dict[str, int]:
+        words = sorted({w for w in words if w})
+        if not words:
+            return {}
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""SELECT w.word, count(DISTINCT d.clip_id) FROM unnest(%s::text[], %s::text[]) AS w(word, q)
+                    JOIN {TABLE} d ON d.exact @@ to_tsquery('clipdesk_plain', w.q)
+                    WHERE d.status = %s GROUP BY w.word""",
+                [words, [_quoted([w], "&") for w in words], PUBLISHED],
+            )
+            return dict(cursor.fetchall())
 
 
 if TYPE_CHECKING:

@@ -7,8 +7,8 @@ Two kinds of document live in the index:
 - a line document per transcript line (segment), holding the line's text, its speaker and language
   and the clip's facet values, to find a clip's best lines and to answer speaker: and lang:.
 
-Text sits in fields named `<scope>_<config>`: scope `clip` or `line`, config `english` or `plain`
-(words, analyzed per language, see `analysis`) or `exact` (unstemmed, with positions, for "phrases"
+Text sits in fields named `<scope>_<config>`: scope `clip` or `line`, config `english`, `arabic` or
+`plain` (words, analyzed per language, see `analysis`) or `exact` (unstemmed, with positions, for "phrases"
 and prefix*). Clips that are not published use the same fields with a `draft_` prefix: a public
 search is then a plain term query, which tantivy answers with block-max WAND without ever scoring an
 unpublished clip, and a forgotten status filter could not leak a draft.
@@ -27,7 +27,7 @@ import tantivy
 from tantivy import Occur
 from tantivy import Query as Q
 
-from ..analysis import CONFIGS, analyzer, config_for, word_forms
+from ..analysis import CONFIGS, analyzer, config_for, engine_text, word_forms
 from ..interfaces import (
     FACETS,
     PUBLIC,
@@ -43,7 +43,7 @@ from ..interfaces import (
 )
 from ..normalize import normalize
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: Arabic lines in fields of their own, stemmed in Python
 EXACT = "exact"
 RAW_FIELDS = ("kind", "status", "channel", "country", "topic", "person", "lang", "langs")
 # Facet → field. `langs` holds every language of a clip's lines; `lang`, a line's own language.
@@ -143,7 +143,8 @@ def documents(clip: ClipDocument) -> list[tantivy.Document]:
             if english:
                 doc.add_text(text_field(scope, "english", status), english)
             if original:
-                doc.add_text(text_field(scope, config_for(segment.language), status), original)
+                config = config_for(segment.language)
+                doc.add_text(text_field(scope, config, status), engine_text(segment.original, config))
             if english or original:
                 # One value per line: a phrase never runs from one line into the next.
                 doc.add_text(text_field(scope, EXACT, status), f"{english} {original}")
@@ -464,6 +465,24 @@ class TantivyBackend:
         result = index.searcher().search(query, len(clip_ids), count=False)
         addresses = [address for _, address in result.hits]
         return set(_unsigned(index.searcher().fast_field_values("clip_id", addresses)))
+
+    def known_words(self, words: Iterable[str]) -> dict[str, int]:
+        index = self._open(create=False)
+        if index is None:
+            return {}
+        searcher = index.searcher()
+        field = text_field("clip", EXACT, PUBLISHED)
+        known: dict[str, int] = {}
+        for word in words:
+            # The term dictionary answers fast but still counts removed clips until their segment is
+            # merged; the few words it holds are counted again among live clips, so a withdrawn
+            # clip's words are never suggested.
+            if searcher.doc_freq(field, word):
+                found = searcher.search(Q.term_query(self.schema, field, word), 1, count=True)
+                count = found.count  # type: ignore[attr-defined]  # set with count=True; tantivy's stubs omit it
+                if count:
+                    known[word] = count
+        return known
 
 
 if TYPE_CHECKING:
