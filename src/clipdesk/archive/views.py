@@ -169,6 +169,7 @@ def _render_clip(request, clip: Clip):
         if timed and original and original != "en"
         else (["en"] if timed else []),
         "start_at": parse_moment(request.GET.get("t")),
+        "end_at": parse_moment(request.GET.get("end")),  # an excerpt's link plays from ?t= and stops at ?end=
         "corrections": corrections,
         "citation": Citation.for_clip(clip, accessed=timezone.localdate()),
         "absolute_url": settings.CLIPDESK_BASE_URL + clip.get_absolute_url(),
