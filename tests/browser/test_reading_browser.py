@@ -177,3 +177,47 @@ def test_arrow_keys_move_between_lines_and_enter_plays(page, live_server, long_c
     page.keyboard.press("Enter")
     page.wait_for_function("() => Math.abs(document.getElementById('player').currentTime - 1.0) < 0.3")
     page.wait_for_selector("#line-2.speaking")
+
+
+def current_time(page) -> float:
+    return page.evaluate("document.getElementById('player').currentTime")
+
+
+def test_find_in_this_clip_steps_through_matches_in_both_languages_and_plays_them(
+    page, live_server, long_clip, screenshot
+):
+    open_clip(page, live_server, long_clip)
+    box = page.get_by_role("searchbox", name="Find in this clip")
+    status = page.locator(".find-status")
+    box.fill("NUMBER 2")  # lines 2 and 20 to 29, whatever the case
+    assert status.inner_text() == "11 lines: press Enter to play the first"
+    box.press("Enter")
+    assert status.inner_text() == "1 of 11 lines"
+    page.wait_for_function("() => Math.abs(document.getElementById('player').currentTime - 1.0) < 0.3")
+    page.get_by_role("button", name="Next match").click()
+    page.wait_for_function("() => Math.abs(document.getElementById('player').currentTime - 19.0) < 0.3")
+    assert in_view(page, "#line-20.found-current")
+    box.press("Shift+Enter")
+    box.press("Shift+Enter")  # back past the first match: round to the last
+    assert status.inner_text() == "11 of 11 lines"
+    page.wait_for_function("() => Math.abs(document.getElementById('player').currentTime - 28.0) < 0.3")
+    assert in_view(page, "#line-29")
+    screenshot(page, "clip-find")
+    # Arabic as the archive folds it: harakat ignored, Arabic-Indic digits read as digits.
+    box.fill("رَقْم ١٢")
+    assert status.inner_text() == "1 line: press Enter to play the first"
+    box.press("Enter")
+    page.wait_for_function("() => Math.abs(document.getElementById('player').currentTime - 11.0) < 0.3")
+    box.fill("no such words")
+    assert status.inner_text() == "Not in this clip"
+    assert page.evaluate("document.querySelectorAll('.line.found').length") == 0
+    assert page.console_errors == []
+
+
+def test_the_page_folds_text_as_the_archive_search_does(page, live_server, long_clip):
+    from clipdesk.search.normalize import TABLE, normalize
+
+    open_clip(page, live_server, long_clip)
+    samples = [chr(code) for code in TABLE] + ["أَحْمَدُ", "Béyrouth", "ﻻ", "كتـــب", "گفت‌وگو", "İstanbul"]
+    folded = page.evaluate("(texts) => texts.map((t) => clipdeskFold(t))", samples)
+    assert folded == [normalize(s).lower() for s in samples]

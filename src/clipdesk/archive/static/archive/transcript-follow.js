@@ -57,6 +57,11 @@
     if (following && event.detail.line) reveal(event.detail.line);
   });
 
+  document.addEventListener("transcript:reveal", (event) => { // a line the reader asked for (find in clip)
+    setFollowing(true);
+    reveal(event.detail.line);
+  });
+
   toggle.addEventListener("click", () => {
     setFollowing(!following);
     const current = pane.querySelector(".line.speaking");
