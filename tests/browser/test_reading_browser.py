@@ -221,3 +221,35 @@ def test_the_page_folds_text_as_the_archive_search_does(page, live_server, long_
     samples = [chr(code) for code in TABLE] + ["أَحْمَدُ", "Béyrouth", "ﻻ", "كتـــب", "گفت‌وگو", "İstanbul"]
     folded = page.evaluate("(texts) => texts.map((t) => clipdeskFold(t))", samples)
     assert folded == [normalize(s).lower() for s in samples]
+
+
+def test_an_excerpt_link_plays_from_start_to_end_and_stops(page, live_server, long_clip):
+    open_clip(page, live_server, long_clip, "?t=3&end=5")
+    page.wait_for_function("() => Math.abs(document.getElementById('player').currentTime - 3.0) < 0.3")
+    page.evaluate("document.getElementById('player').play()")
+    page.wait_for_function("() => document.getElementById('player').paused", timeout=6000)
+    assert 5.0 <= current_time(page) < 5.6
+    assert page.console_errors == []
+
+
+def test_selecting_lines_shares_and_cites_exactly_them(page, live_server, long_clip, screenshot, settings):
+    settings.CLIPDESK_BASE_URL = live_server.url  # the citation's link is absolute
+    open_clip(page, live_server, long_clip)
+    page.evaluate(
+        """() => { const range = document.createRange();
+                   range.setStart(document.querySelector('#line-4 .english').firstChild, 3);
+                   range.setEnd(document.querySelector('#line-6 .english').firstChild, 10);
+                   const s = document.getSelection(); s.removeAllRanges(); s.addRange(range); }"""
+    )
+    page.wait_for_function("() => document.querySelector('form.excerpt [name=to]').value === '6'")
+    assert page.input_value("form.excerpt [name=from]") == "4"
+    page.get_by_role("button", name="Quote and cite these lines").click()
+    page.wait_for_url("**/clips/5151/lines/4-6/")
+    quote = page.locator("blockquote").inner_text()
+    assert "line number 4 " in quote and "line number 6 " in quote and "line number 7 " not in quote
+    assert "at 0:03\u20130:06." in page.locator("#citation").inner_text()
+    screenshot(page, "excerpt-quote")
+    page.get_by_role("link", name="Play this excerpt").click()
+    page.wait_for_url("**/clips/5151/a-long-bilingual-interview/?t=3&end=6#line-4")
+    page.wait_for_function("() => Math.abs(document.getElementById('player').currentTime - 3.0) < 0.3")
+    assert page.get_attribute("#player", "data-end-at") == "6"

@@ -154,6 +154,7 @@ def _render_clip(request, clip: Clip):
     context = {
         "clip": clip,
         "turns": group_turns(segments),
+        "line_count": len(segments),
         # English speech has its transcript as its English: one column then, not the same text twice.
         "has_original": any(s.original_text and s.original_text != s.english_text for s in segments),
         "original_language": original,
