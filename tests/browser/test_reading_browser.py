@@ -1,6 +1,8 @@
 """Reading a clip as readers expect from the best players: the transcript follows the video in its own
 pane, a phone shows one column under a pinned player, and the keyboard moves line by line."""
 
+from pathlib import Path
+
 import pytest
 
 from clipdesk.archive import actions as archive_actions
@@ -10,6 +12,7 @@ from factories.transcripts import SegmentFactory, SpeakerFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts"
 LAPTOP = {"width": 1366, "height": 700}
 PHONE = {"width": 390, "height": 844}
 LINES = 40
@@ -154,6 +157,9 @@ def test_tapping_a_line_on_a_phone_keeps_the_video_in_view(new_page, live_server
     page.locator("#line-6 .english").tap()
     page.wait_for_function("() => Math.abs(document.getElementById('player').currentTime - 5.0) < 0.3")
     assert video_in_view(page), "tapping a line scrolled the video away"
+    # What the reader sees (not the whole page): the video pinned above the transcript.
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "clip-phone-pinned.png"))
 
 
 def test_arrow_keys_move_between_lines_and_enter_plays(page, live_server, long_clip):

@@ -1,5 +1,5 @@
 // Find in this clip: the box above the transcript looks for what the reader types in every line, in the
-// original and in the English, folded as the archive's search folds text (clipdesk/js/fold.js). Enter or
+// original and in the English, folded as the archive's search folds text (fold.js). Enter or
 // the arrows step through the matching lines, wrapping round; each is brought into view and played.
 (() => {
   const form = document.querySelector("form.find");
