@@ -166,7 +166,7 @@ def test_clip_list_filters(client):
 
     def titles(**params):
         page = soup(client.get("/clips/", params))
-        return sorted(text_of(h) for h in page.select(".clip-card h3"))
+        return sorted(text_of(h) for h in page.select(".clip-card h2"))
 
     assert titles() == ["Alpha", "Bravo", "Charlie"]
     assert titles(channel=iran.slug) == ["Alpha"]

@@ -2,7 +2,7 @@
 sharing and the API all use it."""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 
@@ -32,6 +32,7 @@ class Citation:
     start_ms: int | None = None
     quote: str = ""
     accessed: dt.date | None = None
+    end_ms: int | None = None  # an excerpt of several lines ends here
 
     @classmethod
     def for_clip(cls, clip: Clip, *, accessed: dt.date | None = None) -> "Citation":
@@ -69,6 +70,29 @@ class Citation:
             accessed=accessed,
         )
 
+    @classmethod
+    def for_excerpt(cls, segments, *, accessed: dt.date | None = None) -> "Citation":
+        """Consecutive lines of a clip, cited as one span: everyone who speaks in it, its start and end,
+        and a URL that plays from the first line's start and stops at the end of the last (`?t=&end=`)."""
+        first, last = segments[0], segments[-1]
+        if len(segments) == 1:
+            return cls.for_segment(first, accessed=accessed)
+        base = cls.for_clip(first.clip, accessed=accessed)
+        url = base.url
+        if first.start_ms is not None and last.end_ms is not None:
+            url += (
+                f"?t={first.start_ms // 1000}&end={-(-last.end_ms // 1000)}"  # whole seconds, end rounded up
+            )
+        speakers = dict.fromkeys(s.speaker.label for s in segments if s.speaker)
+        return replace(
+            base,
+            url=f"{url}#line-{first.position + 1}",
+            speaker=" and ".join(speakers),
+            start_ms=first.start_ms,
+            end_ms=last.end_ms if first.start_ms is not None else None,
+            quote=" ".join(s.english_text for s in segments),
+        )
+
     @property
     def reference(self) -> str:
         return f"{self.publisher} clip #{self.number}" if self.number else f"{self.publisher} clip"
@@ -81,6 +105,8 @@ class Citation:
         """'Ibrahim Al-Amine, Al-Manar TV (Lebanon), May 28, 2021, at 1:12. clipdesk clip #8891. URL'"""
         who = [p for p in (self.speaker, self.channel, self._aired) if p]
         at = f", at {format_time(self.start_ms)}" if self.start_ms is not None else ""
+        if at and self.end_ms is not None:
+            at += f"\u2013{format_time(self.end_ms)}"
         lead = f'"{self.quote}" ' if self.quote else ""
         return f"{lead}{', '.join(who)}{at}. {self.reference}: {self.title}. {self.url}"
 

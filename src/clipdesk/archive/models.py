@@ -246,7 +246,12 @@ class ClipQuerySet(models.QuerySet):
         return self.filter(pk__in=ids)
 
     def for_listing(self) -> "ClipQuerySet":
-        return self.select_related("channel").prefetch_related("topics").order_by("-aired_on", "-number")
+        # media: the poster frame each card shows
+        return (
+            self.select_related("channel")
+            .prefetch_related("topics", "media")
+            .order_by("-aired_on", "-number")
+        )
 
 
 class Clip(ClipDisplay, models.Model):

@@ -154,6 +154,7 @@ def _render_clip(request, clip: Clip):
     context = {
         "clip": clip,
         "turns": group_turns(segments),
+        "line_count": len(segments),
         # English speech has its transcript as its English: one column then, not the same text twice.
         "has_original": any(s.original_text and s.original_text != s.english_text for s in segments),
         "original_language": original,
@@ -169,6 +170,7 @@ def _render_clip(request, clip: Clip):
         if timed and original and original != "en"
         else (["en"] if timed else []),
         "start_at": parse_moment(request.GET.get("t")),
+        "end_at": parse_moment(request.GET.get("end")),  # an excerpt's link plays from ?t= and stops at ?end=
         "corrections": corrections,
         "citation": Citation.for_clip(clip, accessed=timezone.localdate()),
         "absolute_url": settings.CLIPDESK_BASE_URL + clip.get_absolute_url(),

@@ -3,10 +3,12 @@
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
+from clipdesk import params
 from clipdesk.archive.citation import Citation, format_time
 from clipdesk.archive.models import Clip
 
@@ -70,15 +72,36 @@ def captions(request, language: str, fmt: str, number: int | None = None, pk: in
     return _text(body, content_type, f"clip-{number or pk}.{language}.{fmt}")
 
 
+# An excerpt is a passage, not the whole clip: at most this many lines.
+MAX_EXCERPT_LINES = 200
+
+
 @require_GET
-def line_permalink(request, number: int, line: int):
-    """One line, quoted, with its citation and a link that plays it."""
+def line_permalink(request, number: int, line: int, last: int | None = None):
+    """One line, or lines `line` to `last`, quoted, with the citation and a link that plays exactly them."""
     clip = _clip_for(request, number)
     if isinstance(clip, HttpResponse):
         return clip
-    segment = get_object_or_404(clip.segments.select_related("speaker", "clip__channel"), position=line - 1)
-    citation = Citation.for_segment(segment)
-    context = {"clip": clip, "segment": segment, "citation": citation, "at": format_time(segment.start_ms)}
+    last = line if last is None else last
+    if not 1 <= line <= last or last - line >= MAX_EXCERPT_LINES:
+        raise Http404("No such lines.")
+    lines = clip.segments.select_related("speaker", "clip__channel").filter(
+        position__range=(line - 1, last - 1)
+    )
+    segments = list(lines.order_by("position"))
+    if len(segments) != last - line + 1:
+        raise Http404("No such lines.")
+    citation = Citation.for_excerpt(segments)
+    first = segments[0]
+    context = {
+        "clip": clip,
+        "segment": first,
+        "segments": segments,
+        "last": last,
+        "citation": citation,
+        "at": format_time(first.start_ms),
+        "until": format_time(citation.end_ms),
+    }
     return render(request, "transcripts/line.html", context)
 
 
@@ -88,3 +111,16 @@ def corrections(request):
     page = Paginator(published_corrections(), settings.CLIPDESK_PAGE_SIZE).get_page(request.GET.get("page"))
     entries = [(revision, changes(revision)) for revision in page.object_list]
     return render(request, "transcripts/corrections.html", {"page": page, "entries": entries})
+
+
+def excerpt(request, number: int):
+    """The clip page's "Share an excerpt" form (?from=&to=, in either order) to the excerpt's own address."""
+    ends = [
+        params.integer(request.GET, name, minimum=1, maximum=10**6, what="a line number")
+        for name in ("from", "to")
+    ]
+    given = sorted(n for n in ends if n is not None) or [1]  # one end alone is that one line
+    first, last = given[0], given[-1]
+    if first == last:
+        return redirect(reverse("transcripts:line", args=[number, first]))
+    return redirect(reverse("transcripts:lines", args=[number, first, last]))

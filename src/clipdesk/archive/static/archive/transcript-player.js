@@ -1,4 +1,4 @@
-// The transcript follows the video (and an embedded player stops at ?end=): the line being spoken is highlighted, a line's time button
+// The transcript follows the video (and the player stops at ?end=): the line being spoken is highlighted, a line's time button
 // (or a click on the line) plays it, and ?t= opens the player at that moment.
 (() => {
   const video = document.getElementById("player");
@@ -12,8 +12,13 @@
   };
 
   const endAt = Number.parseFloat(video.dataset.endAt);
-  if (Number.isFinite(endAt)) {
-    video.addEventListener("timeupdate", () => { if (video.currentTime >= endAt) video.pause(); });
+  if (Number.isFinite(endAt)) { // an excerpt stops at its end once; playing on after that is the reader's choice
+    const stop = () => {
+      if (video.currentTime < endAt) return;
+      video.pause();
+      video.removeEventListener("timeupdate", stop);
+    };
+    video.addEventListener("timeupdate", stop);
   }
 
   const startAt = Number.parseFloat(video.dataset.startAt);
@@ -36,5 +41,7 @@
     if (current) { current.classList.remove("speaking"); current.removeAttribute("aria-current"); }
     current = spoken || null;
     if (current) { current.classList.add("speaking"); current.setAttribute("aria-current", "true"); }
+    // For the behaviours beside this one (transcript-follow.js keeps the line in view).
+    document.dispatchEvent(new CustomEvent("transcript:speaking", { detail: { line: current } }));
   });
 })();
