@@ -11,6 +11,7 @@ a publisher and a public note, the changed lines' versions moved on.
 
 import io
 import json
+import uuid
 
 import pytest
 from bs4 import BeautifulSoup
@@ -268,6 +269,8 @@ def staff_urls(clip: Clip, objects: dict) -> dict[str, str]:
         "staff/ingest/": objects["job"].pk,
         "desk/requests/": objects["inquiry"].pk,
         "desk/reports/": objects["report"].pk,
+        # A resumable upload's address: uploads never write a clip's text (none is made here).
+        "staff/uploads/": uuid.uuid4(),
     }
     urls = {}
     for route in _routes():
