@@ -412,7 +412,7 @@ def complete_job(job_id: int, outcome: "Outcome", *, worker: str, timings: dict 
     written: list[str] = []
     try:
         with transaction.atomic():
-            job = IngestJob.objects.select_for_update().select_related("channel").get(pk=job_id)
+            job = IngestJob.objects.select_for_update(of=("self",)).select_related("channel").get(pk=job_id)
             if job.status == Status.DONE or job.clip_id is not None:
                 return None
             if job.status != Status.RUNNING or job.claimed_by != worker:
