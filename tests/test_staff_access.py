@@ -40,6 +40,9 @@ def urls(timed_clip):
     from factories.ingest import IngestJobFactory
 
     job = IngestJobFactory()
+    from clipdesk.recording.actions import add_source
+
+    channel = add_source(user=None, channel=clip.channel, url="http://127.0.0.1:9/live.m3u8").channel.slug
     pk = clip.pk
     return {
         "staff/work/": "/staff/work/",
@@ -59,6 +62,8 @@ def urls(timed_clip):
         "staff/ingest/<int:pk>/status.json": f"/staff/ingest/{job.pk}/status.json",
         "staff/ingest/<int:pk>/retry/": f"/staff/ingest/{job.pk}/retry/",
         "staff/ingest/<int:pk>/cancel/": f"/staff/ingest/{job.pk}/cancel/",
+        "staff/channels/": "/staff/channels/",
+        "staff/channels/<slug:slug>/coverage/": f"/staff/channels/{channel}/coverage/",
         "desk/": "/desk/",
         "desk/requests/<int:pk>/": f"/desk/requests/{inquiry.pk}/",
         "desk/reports/<int:pk>/": f"/desk/reports/{report.pk}/",

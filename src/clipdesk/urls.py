@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("clipdesk.api.urls")),
     path("", include("clipdesk.operations.urls")),
     path("", include("clipdesk.ingest.urls")),
+    path("", include("clipdesk.recording.urls")),
     path("", include("clipdesk.archive.urls")),
 ]
 

@@ -44,3 +44,21 @@ def segments_after(source, count: int, after=None):
 
 def add(url: str, name: str = "Test TV", **fields):
     return actions.add_source(user=None, channel=name, url=url, **fields)
+
+
+def recorded(source, start, seconds: float, size: int = 1000):
+    """A segment row of `source` from `start` (no file: for what reads the rows alone)."""
+    import datetime as dt
+    import hashlib
+
+    end = start + dt.timedelta(seconds=seconds)
+    digest = hashlib.sha256(f"{source.pk}{start.isoformat()}".encode()).hexdigest()
+    return Segment.objects.create(
+        source=source,
+        file=f"recordings/{source.channel.slug}/{digest}.ts",
+        start=start,
+        end=end,
+        duration_ms=round(seconds * 1000),
+        size=size,
+        sha256=digest,
+    )

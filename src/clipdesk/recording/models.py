@@ -10,7 +10,7 @@ import zoneinfo
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery, Sum
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -29,6 +29,21 @@ class SourceQuerySet(models.QuerySet):
     def active(self) -> "SourceQuerySet":
         return self.filter(paused=False)
 
+    def with_storage(self) -> "SourceQuerySet":
+        """Each with `stored_bytes`, the storage its segments take."""
+        total = (
+            Segment.objects.filter(source=OuterRef("pk"))
+            .values("source")
+            .annotate(total=Sum("size"))
+            .values("total")
+        )
+        return self.annotate(stored_bytes=Subquery(total))
+
+    def with_open_gap(self) -> "SourceQuerySet":
+        """Each with `down_reason`, the reason of the gap open now (None while it records)."""
+        reason = Gap.objects.filter(source=OuterRef("pk"), end__isnull=True).values("reason")[:1]
+        return self.annotate(down_reason=Subquery(reason))
+
     def down(self) -> "SourceQuerySet":
         """Active sources with a gap open now: nothing is being recorded from them."""
         return self.active().filter(Exists(Gap.objects.filter(source=OuterRef("pk"), end__isnull=True)))
@@ -38,14 +53,18 @@ class ChannelSource(models.Model):
     """Where a channel is recorded from. One per channel; pausing it stops its recording."""
 
     class Kind(models.TextChoices):
-        HLS = "hls", "HLS playlist (http(s)://…/index.m3u8)"
+        HLS = "hls", "HLS playlist"
         HTTP_TS = "http-ts", "MPEG-TS over HTTP"
-        UDP = "udp", "MPEG-TS over UDP (udp://host:port)"
-        FOLDER = "folder", "Watched folder (files dropped by a receiver)"
+        UDP = "udp", "MPEG-TS over UDP"
+        FOLDER = "folder", "Watched folder"
 
     channel = models.OneToOneField(Channel, on_delete=models.CASCADE, related_name="recording_source")
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    url = models.CharField(max_length=1000, help_text="The stream's URL, or the watched folder's path.")
+    url = models.CharField(
+        max_length=1000,
+        help_text="http(s)://…/index.m3u8, http(s)://… (MPEG-TS), udp://host:port, or a folder's absolute path "
+        "where a receiver drops its files.",
+    )
     paused = models.BooleanField(default=False)
     time_zone = models.CharField(
         max_length=64, default="UTC", validators=[check_time_zone], help_text="For coverage and timelines."
