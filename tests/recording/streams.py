@@ -46,16 +46,23 @@ def add(url: str, name: str = "Test TV", **fields):
     return actions.add_source(user=None, channel=name, url=url, **fields)
 
 
-def recorded(source, start, seconds: float, size: int = 1000):
-    """A segment row of `source` from `start` (no file: for what reads the rows alone)."""
+def recorded(source, start, seconds: float, size: int = 1000, *, stored: bool = False):
+    """A segment row of `source` from `start`; with `stored`, a file of `size` bytes in the storage too
+    (without, it is a row alone: for what reads the rows only)."""
     import datetime as dt
     import hashlib
 
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
     end = start + dt.timedelta(seconds=seconds)
     digest = hashlib.sha256(f"{source.pk}{start.isoformat()}".encode()).hexdigest()
+    name = f"recordings/{source.channel.slug}/{digest}.ts"
+    if stored:
+        name = default_storage.save(name, ContentFile(b"G" * size))
     return Segment.objects.create(
         source=source,
-        file=f"recordings/{source.channel.slug}/{digest}.ts",
+        file=name,
         start=start,
         end=end,
         duration_ms=round(seconds * 1000),

@@ -67,6 +67,13 @@ def test_the_staff_page(client, roles, channel):
     assert "Asia/Beirut" in page
     listing = client.get("/staff/channels/").text
     assert "Al-Manar TV" in listing and "50.0\xa0MB" in listing
+    assert "Free on the media disk" in listing and "the oldest recordings are being deleted" not in listing
+
+
+def test_staff_are_warned_when_the_disk_is_under_the_floor(client, roles, channel, settings):
+    settings.CLIPDESK_RECORDING_MIN_FREE_GB = 10**9  # an exabyte: more than any disk has free
+    client.force_login(roles["monitor"])
+    assert "the oldest recordings are being deleted" in client.get("/staff/channels/").text
     assert client.get("/staff/channels/al-manar-tv/coverage/?date=2026-13-01").status_code == 404
     assert client.get("/staff/channels/al-manar-tv/coverage/?period=year").status_code == 200
 

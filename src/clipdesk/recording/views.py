@@ -6,6 +6,7 @@ span, of the stored segments, each served with Range support.
 
 import datetime as dt
 
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
@@ -14,6 +15,7 @@ from clipdesk.accounts.decorators import staff_required
 
 from .coverage import PERIODS, coverage, today
 from .models import ChannelSource
+from .retention import free_bytes
 
 
 def _source(slug: str) -> ChannelSource:
@@ -31,7 +33,15 @@ def _day(value: str | None, default: dt.date) -> dt.date:
 @require_GET
 def channel_list(request):
     sources = ChannelSource.objects.select_related("channel", "lease").with_storage().with_open_gap()
-    return render(request, "recording/channels.html", {"sources": sources})
+    floor = int(settings.CLIPDESK_RECORDING_MIN_FREE_GB * 1e9)
+    free = free_bytes()
+    context = {
+        "sources": sources,
+        "free": free,
+        "floor": floor,
+        "space_low": free is not None and free < floor,
+    }
+    return render(request, "recording/channels.html", context)
 
 
 @staff_required
