@@ -12,6 +12,7 @@ import logging
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -37,8 +38,11 @@ def free_bytes() -> int | None:
     location = getattr(default_storage, "location", None)
     if location is None or hasattr(default_storage, "bucket_name"):
         return None
+    path = Path(location)
+    while not path.exists() and path.parent != path:  # not made yet: the disk it will be on
+        path = path.parent
     try:
-        return shutil.disk_usage(location).free
+        return shutil.disk_usage(path).free
     except OSError:
         return None
 
