@@ -92,6 +92,7 @@ def archive(timed_clip, roles, settings, tmp_path, video):
             "media/": [asset.pk, 0],
             "staff/segments/": [segment.pk, 0],
             "staff/ingest/": [IngestJobFactory().pk, 0],
+            "staff/recordings/": [1, 0],
             "desk/requests/": [inquiry.pk, 0],
             "desk/reports/": [report.pk, 0],
         },

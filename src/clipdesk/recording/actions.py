@@ -7,6 +7,7 @@ channel to another can never store a segment of it too.
 """
 
 import datetime as dt
+import itertools
 import logging
 import os
 from pathlib import Path
@@ -245,3 +246,105 @@ def store_segment(
         default_storage.delete(segment.file.name)
         raise
     return segment
+
+
+# -- cutting a clip from the recording ---------------------------------------------------------------
+
+# Segments closer than this are one continuous recording (timestamps are rounded to the millisecond).
+JOIN_TOLERANCE = dt.timedelta(milliseconds=250)
+
+
+def span_segments(source: ChannelSource, start: dt.datetime, end: dt.datetime) -> list[Segment]:
+    """The segments that hold [start, end), in order; ValidationError, with the reason, when the span
+    is not all recorded (outside the recording, or across a gap)."""
+    zone = source.zone
+
+    def local(moment: dt.datetime) -> str:
+        return f"{moment.astimezone(zone):%Y-%m-%d %H:%M:%S} ({source.time_zone})"
+
+    if end <= start:
+        raise ValidationError("The out point must come after the in point.")
+    segments = list(Segment.objects.filter(source=source).overlapping(start, end).order_by("start"))
+    if not segments or segments[0].start > start + JOIN_TOLERANCE or segments[-1].end < end - JOIN_TOLERANCE:
+        raise ValidationError(
+            f"{source.channel.name} was not recorded for all of {local(start)} to {local(end)}: "
+            "choose in and out points inside a recorded span."
+        )
+    for before, after in itertools.pairwise(segments):
+        if after.start - before.end > JOIN_TOLERANCE:
+            gap = Gap.objects.filter(source=source, start__lt=after.start, end__gt=before.end).first()
+            why = f": {gap.get_reason_display().lower()}" if gap else ""
+            raise ValidationError(
+                f"The span crosses a gap in the recording from {local(before.end)} to {local(after.start)}{why}. "
+                "Cut on one side of it."
+            )
+    return segments
+
+
+def cut_clip(
+    source: ChannelSource,
+    *,
+    user,
+    start: dt.datetime,
+    end: dt.datetime,
+    title: str = "",
+    language: str = "auto",
+    publish_context: bool = False,
+):
+    """Cut [start, end) of a channel's recording into a draft clip, through the ingest pipeline.
+
+    The span's segments are joined as they were stored and handed to ingest with the cut's offsets
+    (ingest re-encodes the span, transcribes it and makes the draft, with its progress page); the job
+    is linked to the span (ClipSource) with the segments' SHA-256, so the clip's provenance can be
+    checked against the recording. Refused (ValidationError) when the span is not all recorded."""
+    import tempfile
+
+    from clipdesk.ingest.actions import create_ingest_job, require_ingest
+
+    from .models import ClipSource
+
+    require_ingest(user)
+    segments = span_segments(source, start, end)
+    offset = (start - segments[0].start).total_seconds()
+    offset = max(0.0, offset)
+    local = start.astimezone(source.zone)
+    with tempfile.TemporaryDirectory(prefix="clipdesk-cut-") as tmp:
+        joined = Path(tmp) / f"{source.channel.slug}-{start:%Y%m%dT%H%M%S}Z.ts"
+        with open(joined, "wb") as out:
+            for segment in segments:
+                with default_storage.open(segment.file.name, "rb") as handle:
+                    for block in iter(lambda h=handle: h.read(1 << 20), b""):
+                        out.write(block)
+        with transaction.atomic():
+            job = create_ingest_job(
+                joined,
+                user=user,
+                channel=source.channel,
+                aired_on=local.date(),
+                language=language,
+                start=offset,
+                end=offset + (end - start).total_seconds(),
+                title=title.strip() or f"{source.channel.name}, {local:%Y-%m-%d %H:%M}",
+                source=f"Recording of {source.channel.name}, {start:%Y-%m-%d %H:%M:%S} to {end:%H:%M:%S} UTC",
+            )
+            ClipSource.objects.create(
+                job=job,
+                source=source,
+                start=start,
+                end=end,
+                offset_ms=round(offset * 1000),
+                publish_context=publish_context,
+                segments=[
+                    {
+                        "sha256": s.sha256,
+                        "start": s.start.isoformat(),
+                        "end": s.end.isoformat(),
+                        "name": s.file.name,
+                    }
+                    for s in segments
+                ],
+            )
+    log.info(
+        "recording: clip cut from %s, %s to %s, as ingest job %s", source.channel.name, start, end, job.pk
+    )
+    return job
