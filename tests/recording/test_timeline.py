@@ -105,3 +105,16 @@ def test_a_clip_cut_across_segments_becomes_a_draft_with_its_provenance(client, 
     clip = job.clip
     assert clip.status == "draft" and clip.channel == source.channel and clip.title == "Cut from the timeline"
     assert abs(clip.duration_ms - 3500) < 300
+    # Provenance a reader can check: on the page and in the JSON document (the API's and the download's).
+    from clipdesk.transcripts.export import clip_document
+
+    document = clip_document(clip)["recording"]
+    assert (
+        document["channel"] == "Live TV" and document["time_zone"] == "UTC" and document["offset_ms"] == 1000
+    )
+    assert [s["sha256"] for s in document["segments"]] == [s.sha256 for s in segments[:3]]
+    assert document["start"] == start.isoformat()
+    page = client.get(f"/clips/id:{clip.pk}/")
+    assert (
+        page.status_code == 200 and segments[1].sha256 in page.text and "Recorded from Live TV" in page.text
+    )

@@ -159,7 +159,9 @@ def recording() -> Probe:
     except Exception:  # as above: never raise from a probe
         log.warning("health: the recording state could not be read", exc_info=True)
         return Probe(False, "unknown")
-    return Probe(not down, f"{len(down)} channel(s) down" if down else "", data={"channels": active, "down": down})
+    return Probe(
+        not down, f"{len(down)} channel(s) down" if down else "", data={"channels": active, "down": down}
+    )
 
 
 def report() -> dict[str, Probe]:

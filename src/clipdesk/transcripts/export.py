@@ -9,6 +9,7 @@ from django.conf import settings
 
 from clipdesk.archive.citation import Citation, format_time
 from clipdesk.archive.models import Clip
+from clipdesk.recording.provenance import provenance
 
 from .models import Segment
 from .subtitles import Cue, to_srt, to_webvtt
@@ -159,4 +160,5 @@ def clip_document(clip: Clip) -> dict:
         "references": [{"number": r.number, "publisher": r.publisher} for r in clip.references.all()],
         "corrections": corrections,
         "citation": Citation.for_clip(clip).plain(),
+        "recording": provenance(clip),
     }
