@@ -23,13 +23,16 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP) ## Create .venv and install the pinned dependencies
 
-demo: $(STAMP) ## Migrate, import the samples, create a staff login, serve at http://$(HOST):$(PORT) with a worker
+demo: $(STAMP) ## Migrate, import the samples, create a staff login, serve at http://$(HOST):$(PORT) with a worker, a live test stream and its recorder
 	$(BIN)/clipdesk migrate --no-input
 	$(BIN)/clipdesk import-page samples/pages/*.txt
 	HF_HUB_OFFLINE=1 $(BIN)/clipdesk demo-clip
 	$(BIN)/clipdesk demo-login
 	$(BIN)/clipdesk collectstatic --no-input --verbosity 0
-	$(BIN)/clipdesk worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/clipdesk worker & worker=$$!; \
+	$(BIN)/clipdesk demo-stream & stream=$$!; \
+	$(BIN)/clipdesk recorder & recorder=$$!; \
+	trap 'kill $$worker $$stream $$recorder 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/clipdesk serve --bind $(HOST):$(PORT) --workers 2
 
 CLIPDESK_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres

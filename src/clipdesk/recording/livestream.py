@@ -300,7 +300,6 @@ class _Handler(BaseHTTPRequestHandler):
 def serve_forever(port: int, seconds: float = 6.0) -> None:
     """`clipdesk demo-stream`: the stream at http://127.0.0.1:PORT/live/index.m3u8 until interrupted."""
     stream = LiveStream(seconds, window=6, fps=10, size=(640, 360), port=port)
-    print(f"Live test stream: {stream.url}", flush=True)
     try:
         while True:
             time.sleep(3600)
