@@ -65,7 +65,7 @@ class _Open:
         self.container = av.open(str(self.path), "w", format="mpegts")
         self.streams = {kind: self.container.add_stream_from_template(s) for kind, s in templates.items()}
         self.first_t, self.end_t, self.wall = t, t, wall
-        self.last_dts: dict[str, int] = {}
+        self.last_dts: dict[str, float] = {}
 
     def close(self) -> None:
         self.container.close()
@@ -97,6 +97,7 @@ class Segmenter:
         self.anchor_t: float | None = None
         self.pending_anchor: dt.datetime | None = None
         self.last_t: dict[str, float] = {}
+        self._units: dict[str, float] = {}
 
     # -- the clock -----------------------------------------------------------------------------------
 
@@ -113,6 +114,7 @@ class Segmenter:
         """The input streams the next packets come from (a new connection, a new HLS segment)."""
         self.inputs = {"video": video, "audio": audio}
         self.templates = {kind: s for kind, s in self.inputs.items() if s is not None}
+        self._units = {}
 
     def feed(self, packet) -> None:
         kind = packet.stream.type
@@ -121,7 +123,11 @@ class Segmenter:
         when = packet.pts if packet.pts is not None else packet.dts
         if when is None:
             return
-        t = float(when * packet.time_base)
+        # Seconds as floats: Fraction arithmetic on every packet would cost more than the remux itself.
+        unit = self._units.get(kind)
+        if unit is None:
+            unit = self._units[kind] = float(packet.time_base)
+        t = when * unit
         last = self.last_t.get(kind)
         if last is not None and (t < last - 0.5 or t > last + JUMP_SECONDS):
             from .models import Gap
@@ -156,11 +162,11 @@ class Segmenter:
 
     def _write(self, packet, kind: str, t: float) -> None:
         current = self.current
-        duration = float(packet.duration * packet.time_base) if packet.duration else 0.0
+        unit = self._units[kind]
+        duration = packet.duration * unit if packet.duration else 0.0
         stream = current.streams[kind]
-        dts = packet.dts if packet.dts is not None else packet.pts
-        dts = round(dts * packet.time_base / stream.time_base) if stream.time_base else dts
-        if dts <= current.last_dts.get(kind, -(2**62)):
+        dts = (packet.dts if packet.dts is not None else packet.pts) * unit
+        if dts <= current.last_dts.get(kind, float("-inf")):
             return  # overlaps what was written (an encoder restarted per segment): a muxer refuses it
         current.last_dts[kind] = dts
         if kind == "video" or "video" not in self.templates:
