@@ -49,11 +49,13 @@ def test_play_set_in_and_out_and_make_a_clip(page, live_server, roles, settings,
         f"{live_server.url}/staff/channels/browser-tv/timeline/?date={first:%Y-%m-%d}&hour={first.hour}"
     )
     video = page.locator("[data-timeline-player]")
-    page.wait_for_function("document.querySelector('[data-timeline-player]').readyState >= 1", timeout=30000)
-    # Play a moment, then seek: the player streams the stored segments through the playlist.
-    page.evaluate("document.querySelector('[data-timeline-player]').play()")
     page.wait_for_function(
-        "document.querySelector('[data-timeline-player]').currentTime > 0.3", timeout=30000
+        "() => document.querySelector('[data-timeline-player]').readyState >= 1", timeout=30000
+    )
+    # Play a moment, then seek: the player streams the stored segments through the playlist.
+    page.evaluate("() => document.querySelector('[data-timeline-player]').play()")
+    page.wait_for_function(
+        "() => document.querySelector('[data-timeline-player]').currentTime > 0.3", timeout=30000
     )
     assert page.locator("[data-timeline-now]").inner_text() != "—"
 
