@@ -173,3 +173,23 @@ def test_a_stream_without_audio_is_refused_with_the_reason(recorder):
         assert not Segment.objects.exists()
     finally:
         silent.close()
+
+
+def test_a_watched_folder_records_the_files_a_receiver_drops(recorder, tmp_path):
+    import os
+    import time
+
+    from clipdesk.recording.livestream import encode_segment
+
+    folder = tmp_path / "receiver"
+    folder.mkdir()
+    for index in range(3):
+        path = folder / f"capture-{index}.ts"
+        path.write_bytes(encode_segment(index, 2.0))
+        os.utime(path, (time.time() - 10, time.time() - 10))  # written whole a while ago
+    source = add(str(folder), kind="folder")
+    recorder()
+    segments = segments_after(source, 3)
+    assert contiguous(segments) and sum(s.duration_ms for s in segments) >= 5800
+    wait_for(lambda: len(list((folder / "recorded").glob("*.ts"))) == 3, "the files moved aside")
+    assert not list(folder.glob("*.ts"))

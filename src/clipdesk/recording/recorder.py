@@ -326,7 +326,12 @@ class ChannelReader(threading.Thread):
         container = self._open(str(path))
         with container:
             self.segmenter.use(*streams_to_keep(container))
-            self.segmenter.anchor(timezone.now())
+            if self.segmenter.anchor_wall is None:
+                # The receiver finished writing the file at its mtime: it began that long before.
+                # Later files continue its timestamps (a jump in them re-anchors, as in a stream).
+                length = container.duration / av.time_base if container.duration else 0.0
+                written = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+                self.segmenter.anchor(min(written, timezone.now()) - dt.timedelta(seconds=length))
             for packet in container.demux():
                 self.segmenter.feed(packet)
 
