@@ -405,7 +405,10 @@ class Recorder:
                 if stop.wait(self.options.heartbeat_seconds):
                     break
         finally:
-            self.shutdown()
+            try:
+                self.shutdown()
+            finally:
+                connection.close()  # this thread's own connection (a test, a bench, the command)
 
     def shutdown(self) -> None:
         for reader in self.readers.values():
@@ -414,5 +417,6 @@ class Recorder:
             reader.join(timeout=self.options.stall_seconds + 10)
             self.readers.pop(source_id)
             actions.open_gap(source_id, Reason.RECORDER, f"recorder {self.name} stopped")
-        actions.release_leases(self.name, list(self.readers) or [])
-        Lease.objects.filter(holder=self.name).update(holder="", heartbeat_at=None)
+        actions.release_leases(
+            self.name, Lease.objects.filter(holder=self.name).values_list("source_id", flat=True)
+        )
