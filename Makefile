@@ -23,13 +23,16 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP) ## Create .venv and install the pinned dependencies
 
-demo: $(STAMP) ## Migrate, import the samples, create a staff login, serve at http://$(HOST):$(PORT) with a worker
+demo: $(STAMP) ## Migrate, import the samples, create a staff login, serve at http://$(HOST):$(PORT) with a worker, a live test stream and its recorder
 	$(BIN)/clipdesk migrate --no-input
 	$(BIN)/clipdesk import-page samples/pages/*.txt
 	HF_HUB_OFFLINE=1 $(BIN)/clipdesk demo-clip
 	$(BIN)/clipdesk demo-login
 	$(BIN)/clipdesk collectstatic --no-input --verbosity 0
-	$(BIN)/clipdesk worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/clipdesk worker & worker=$$!; \
+	$(BIN)/clipdesk demo-stream & stream=$$!; \
+	$(BIN)/clipdesk recorder & recorder=$$!; \
+	trap 'kill $$worker $$stream $$recorder 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/clipdesk serve --bind $(HOST):$(PORT) --workers 2
 
 CLIPDESK_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
@@ -37,7 +40,7 @@ CLIPDESK_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 test: $(STAMP) ## Run the whole test suite on SQLite, then the database tests on PostgreSQL
 	$(BIN)/pytest -n auto
 	DATABASE_URL=$(CLIPDESK_TEST_POSTGRES_URL) $(BIN)/pytest -n auto tests/archive tests/transcripts tests/inquiries tests/donations tests/subscriptions tests/search \
-		tests/accounts tests/uploads tests/operations/test_personal_data.py tests/operations/test_healthz.py
+		tests/accounts tests/uploads tests/operations/test_personal_data.py tests/operations/test_healthz.py tests/recording
 
 bench: $(STAMP) ## Run the benchmarks in bench/ (each prints its figures against a peer measured in the same run)
 	@for script in bench/*_bench.py; do echo "== $$script"; HF_HUB_OFFLINE=1 $(BIN)/python $$script || exit 1; done

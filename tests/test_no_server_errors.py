@@ -99,6 +99,7 @@ def archive(timed_clip, roles, settings, tmp_path, video):
             "staff/segments/": [segment.pk, 0],
             "staff/ingest/": [job.pk, 0],
             "api/ingest/": [job.pk, 0],
+            "staff/recordings/": [1, 0],
             "desk/requests/": [inquiry.pk, 0],
             "desk/reports/": [report.pk, 0],
         },

@@ -40,6 +40,9 @@ def urls(timed_clip):
     from factories.ingest import IngestJobFactory
 
     job = IngestJobFactory()
+    from clipdesk.recording.actions import add_source
+
+    channel = add_source(user=None, channel=clip.channel, url="http://127.0.0.1:9/live.m3u8").channel.slug
     pk = clip.pk
     return {
         "staff/work/": "/staff/work/",
@@ -65,6 +68,12 @@ def urls(timed_clip):
         "staff/ingest/<int:pk>/rerun/": f"/staff/ingest/{job.pk}/rerun/",
         "staff/uploads/": "/staff/uploads/",
         "staff/uploads/<uuid:upload_id>/": "/staff/uploads/4b1c2a9e-0000-4000-8000-000000000000/",
+        "staff/channels/": "/staff/channels/",
+        "staff/channels/<slug:slug>/coverage/": f"/staff/channels/{channel}/coverage/",
+        "staff/channels/<slug:slug>/timeline/": f"/staff/channels/{channel}/timeline/",
+        "staff/channels/<slug:slug>/recording.m3u8": f"/staff/channels/{channel}/recording.m3u8",
+        "staff/channels/<slug:slug>/cut/": f"/staff/channels/{channel}/cut/",
+        "staff/recordings/<int:pk>.ts": "/staff/recordings/1.ts",
         "desk/": "/desk/",
         "desk/requests/<int:pk>/": f"/desk/requests/{inquiry.pk}/",
         "desk/reports/<int:pk>/": f"/desk/reports/{report.pk}/",

@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "clipdesk.operations",
     "clipdesk.ingest",
     "clipdesk.uploads",
+    "clipdesk.recording",
     "clipdesk.accounts",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -449,6 +450,16 @@ CLIPDESK_WORD_MIN_PROBABILITY = env_float("CLIPDESK_WORD_MIN_PROBABILITY", "0.5"
 
 # `clipdesk repair` runs these repairers (dotted paths) in order; unset, those each app's AppConfig lists.
 CLIPDESK_REPAIRERS = env_list("CLIPDESK_REPAIRERS") or None
+
+# Recording (README "Recording"): segment length, when a silent stream counts as stalled, how long a
+# recorder's lease on a channel lasts without a heartbeat, how long recordings are kept, and the free
+# space under which the oldest recordings go first (clip sources never).
+CLIPDESK_RECORDING_SEGMENT_SECONDS = float(env("CLIPDESK_RECORDING_SEGMENT_SECONDS", "6"))
+CLIPDESK_RECORDING_STALL_SECONDS = float(env("CLIPDESK_RECORDING_STALL_SECONDS", "10"))
+CLIPDESK_RECORDING_LEASE_SECONDS = float(env("CLIPDESK_RECORDING_LEASE_SECONDS", "30"))
+CLIPDESK_RECORDING_MAX_BACKOFF_SECONDS = float(env("CLIPDESK_RECORDING_MAX_BACKOFF_SECONDS", "60"))
+CLIPDESK_RECORDING_RETENTION_DAYS = int(env("CLIPDESK_RECORDING_RETENTION_DAYS", "30"))
+CLIPDESK_RECORDING_MIN_FREE_GB = float(env("CLIPDESK_RECORDING_MIN_FREE_GB", "20"))
 
 LOGGING = {
     "version": 1,

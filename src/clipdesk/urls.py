@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("clipdesk.operations.urls")),
     path("", include("clipdesk.ingest.urls")),
     path("", include("clipdesk.uploads.urls")),
+    path("", include("clipdesk.recording.urls")),
     path("", include("clipdesk.archive.urls")),
 ]
 

@@ -43,7 +43,14 @@ def demo_steps(tmp_path: Path, *make_args: str, **env: str) -> list[str]:
 
 def test_demo_on_another_port_links_to_that_port(tmp_path):
     steps = demo_steps(tmp_path, "PORT=8102")
-    assert {step.split()[0] for step in steps} >= {"migrate", "demo-clip", "worker", "serve"}
+    assert {step.split()[0] for step in steps} >= {
+        "migrate",
+        "demo-clip",
+        "worker",
+        "demo-stream",
+        "recorder",
+        "serve",
+    }
     assert {step.split()[1] for step in steps} == {"http://127.0.0.1:8102"}
 
 

@@ -49,6 +49,7 @@ def test_all_well(client, sqlite_queue):
                 "last_heartbeat": seen["last_heartbeat"],
                 "seconds_since": seen["seconds_since"],
             },
+            "recording": {"ok": True, "channels": 0, "down": []},
         },
     }
     assert dt.datetime.fromisoformat(seen["last_heartbeat"]) == WorkerHeartbeat.objects.get().seen_at

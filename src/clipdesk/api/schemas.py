@@ -190,6 +190,24 @@ class Correction(Schema):
     changes: list[CorrectionChange] = Field(description="What the correction changed, before and after.")
 
 
+class RecordingSegment(Schema):
+    sha256: str
+    start: dt.datetime
+    end: dt.datetime
+
+
+class Provenance(Schema):
+    channel: str
+    time_zone: str = Field(description="The channel's IANA time zone.")
+    start: dt.datetime = Field(description="When the clip's first moment aired, UTC.")
+    end: dt.datetime
+    start_local: dt.datetime = Field(description="The same, in the channel's zone.")
+    end_local: dt.datetime
+    offset_ms: int = Field(description="Where the cut starts in the first source segment.")
+    duration_ms: int
+    segments: list[RecordingSegment] = Field(description="The recorded segments it was cut from, in order.")
+
+
 class ClipDocument(Schema):
     id: int
     number: int | None
@@ -210,6 +228,7 @@ class ClipDocument(Schema):
     references: list[Reference] = Field(description="Other clips this one refers to, by number.")
     corrections: list[Correction]
     citation: str
+    recording: Provenance | None = Field(None, description="Where a clip cut from a recording came from.")
 
 
 # Search results.

@@ -102,19 +102,31 @@ def _copy_media(names: list[str], root: Path, tracker: Tracker) -> tuple[list[Fi
     return entries, sorted(missing)
 
 
-def make_backup(dest: Path, *, tracker: Tracker, using: str = DEFAULT_DB_ALIAS) -> Manifest:
+# Channel recordings (clipdesk.recording: about 30 GB a channel a day) are left out unless asked for.
+RECORDINGS_PREFIX = "recordings/"
+
+
+def make_backup(
+    dest: Path, *, tracker: Tracker, using: str = DEFAULT_DB_ALIAS, recordings: bool = False
+) -> Manifest:
     """Back up the database and the media into `dest`, a new or empty directory; returns the manifest.
 
     Raises BackupError (and leaves `dest` as it found it) when the backup cannot be made. Media files
     that the database names but the storage lacks do not stop the backup: the manifest lists them in
-    `missing_media`, and the caller reports them.
+    `missing_media`, and the caller reports them. The recorded segments of channels are copied only
+    with `recordings` (their rows are in the database either way).
     """
     dest = Path(dest)
     with _private_files():
-        return _make_backup(dest, tracker=tracker, using=using)
+        return _make_backup(dest, tracker=tracker, using=using, recordings=recordings)
 
 
-def _make_backup(dest: Path, *, tracker: Tracker, using: str) -> Manifest:
+def left_out(names: list[str], recordings: bool) -> list[str]:
+    """The media names a backup leaves out: the recordings, unless asked for."""
+    return [] if recordings else [name for name in names if name.startswith(RECORDINGS_PREFIX)]
+
+
+def _make_backup(dest: Path, *, tracker: Tracker, using: str, recordings: bool) -> Manifest:
     created = _prepare(dest)
     try:
         archiver = archiver_for(connections[using])
@@ -125,7 +137,9 @@ def _make_backup(dest: Path, *, tracker: Tracker, using: str) -> Manifest:
         size, sha256 = hash_file(database_path)
         bar.advance()
         files = [FileEntry(archiver.file_name, size, sha256)]
-        media, missing = _copy_media(snapshot.media_names, dest / MEDIA_DIR, tracker)
+        skipped = set(left_out(snapshot.media_names, recordings))
+        wanted = [name for name in snapshot.media_names if name not in skipped]
+        media, missing = _copy_media(wanted, dest / MEDIA_DIR, tracker)
         manifest = Manifest(
             clipdesk_version=clipdesk.__version__,
             created_at=snapshot.taken_at.astimezone(dt.UTC).isoformat(),

@@ -149,6 +149,21 @@ def workers() -> Probe:
     return Probe(ok, "" if ok else "no worker seen recently", data=found)
 
 
+def recording() -> Probe:
+    """Channels that should be recording and are not (a gap open now): named, for the monitor to act."""
+    try:
+        from clipdesk.recording.models import ChannelSource
+
+        down = list(ChannelSource.objects.down().values_list("channel__slug", flat=True))
+        active = ChannelSource.objects.active().count()
+    except Exception:  # as above: never raise from a probe
+        log.warning("health: the recording state could not be read", exc_info=True)
+        return Probe(False, "unknown")
+    return Probe(
+        not down, f"{len(down)} channel(s) down" if down else "", data={"channels": active, "down": down}
+    )
+
+
 def report() -> dict[str, Probe]:
     """What the web server needs: these decide /healthz's status code."""
     return {"database": database(), "storage": storage()}
@@ -156,4 +171,4 @@ def report() -> dict[str, Probe]:
 
 def background() -> dict[str, Probe]:
     """What the background work needs: reported by /healthz, never turning it into a 503."""
-    return {"queue": queue(), "models": models(), "workers": workers()}
+    return {"queue": queue(), "models": models(), "workers": workers(), "recording": recording()}

@@ -5,6 +5,8 @@ Language codes are BCP 47 throughout: "en" for the English translation, the segm
 `original_language` (e.g. "ar") for the original.
 """
 
+from collections.abc import Callable
+
 from django.conf import settings
 
 from clipdesk.archive.citation import Citation, format_time
@@ -16,6 +18,14 @@ from .models import MACHINE_FIELDS, Segment
 from .subtitles import Cue, to_srt, to_webvtt
 
 FORMATS = ("vtt", "srt", "txt", "json")
+
+# Sections that apps above this one add to a clip's JSON document, by key: a function of the clip giving
+# JSON-ready data, or None. The recording app adds "recording", where a clip cut from a recording came from.
+DOCUMENT_SECTIONS: dict[str, Callable[[Clip], object]] = {}
+
+
+def add_document_section(key: str, section: Callable[[Clip], object]) -> None:
+    DOCUMENT_SECTIONS[key] = section
 
 
 class ExportError(Exception):
@@ -182,4 +192,5 @@ def clip_document(clip: Clip, *, staff: bool = False) -> dict:
         "references": [{"number": r.number, "publisher": r.publisher} for r in clip.references.all()],
         "corrections": corrections,
         "citation": Citation.for_clip(clip).plain(),
+        **{key: section(clip) for key, section in DOCUMENT_SECTIONS.items()},
     }

@@ -16,11 +16,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("dest", metavar="DEST", help="a directory that does not exist yet, or is empty")
+        parser.add_argument(
+            "--with-recordings",
+            action="store_true",
+            help="also copy the channels' recorded segments (left out by default: they are large)",
+        )
 
-    def handle(self, *args, dest, **options):
+    def handle(self, *args, dest, with_recordings, **options):
         with command_tracking(self, options) as tracker:
             try:
-                manifest = make_backup(Path(dest), tracker=tracker)
+                manifest = make_backup(Path(dest), tracker=tracker, recordings=with_recordings)
             except BackupError as exc:
                 raise CommandError(str(exc)) from exc
         media = manifest.media_files
@@ -29,6 +34,11 @@ class Command(BaseCommand):
             f"Backed up the {manifest.database_vendor} database (snapshot at {manifest.created_at}) and "
             f"{len(media)} media files, {size / 1e6:.1f} MB in all, to {dest}."
         )
+        if not with_recordings:
+            self.stdout.write(
+                "Recorded channel segments were left out (their rows are in the database); "
+                "pass --with-recordings to copy them too."
+            )
         if manifest.missing_media:
             for name in manifest.missing_media:
                 self.stderr.write(f"missing from storage: {name}")

@@ -1,0 +1,48 @@
+// The timeline: maps the player's position to the wall-clock time of the recording (the playlist
+// lists the stored segments in order, so position t falls in the segment whose durations add up past
+// it), and fills the in and out points with that time, in UTC, for the "Make a clip" form.
+(function () {
+  "use strict";
+  var data = document.getElementById("timeline-segments");
+  var player = document.querySelector("[data-timeline-player]");
+  if (!data || !player) { return; }
+  var segments = JSON.parse(data.textContent);
+  var zone = document.querySelector(".timeline").dataset.zone;
+
+  function wallClock(position) {
+    var offset = 0;
+    for (var i = 0; i < segments.length; i++) {
+      var seconds = segments[i].seconds;
+      if (position < offset + seconds || i === segments.length - 1) {
+        var start = new Date(segments[i].start).getTime();
+        return new Date(start + Math.min(position - offset, seconds) * 1000);
+      }
+      offset += seconds;
+    }
+    return null;
+  }
+
+  function shown(moment) {
+    try {
+      return moment.toLocaleString("en-GB", { timeZone: zone, hour12: false }) + " (" + zone + ")";
+    } catch (error) {
+      return moment.toISOString();
+    }
+  }
+
+  var now = document.querySelector("[data-timeline-now]");
+  player.addEventListener("timeupdate", function () {
+    var moment = wallClock(player.currentTime);
+    if (moment) { now.textContent = shown(moment); }
+  });
+
+  document.querySelectorAll("[data-set]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var which = button.dataset.set;
+      var moment = wallClock(player.currentTime);
+      if (!moment) { return; }
+      document.querySelector('[data-point="' + which + '"]').value = moment.toISOString();
+      document.querySelector('[data-shown="' + which + '"]').textContent = shown(moment);
+    });
+  });
+})();
