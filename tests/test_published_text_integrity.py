@@ -271,6 +271,9 @@ def staff_urls(clip: Clip, objects: dict) -> dict[str, str]:
         "desk/reports/": objects["report"].pk,
         # A resumable upload's address: uploads never write a clip's text (none is made here).
         "staff/uploads/": uuid.uuid4(),
+        # The clip's channel's recording pages; no recording exists, so a cut is refused with its reason.
+        "staff/channels/": clip.channel.slug if clip.channel else "no-channel",
+        "staff/recordings/": 0,
     }
     urls = {}
     for route in _routes():
