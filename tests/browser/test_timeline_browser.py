@@ -11,8 +11,7 @@ from clipdesk.recording import actions
 from clipdesk.recording.livestream import LiveStream
 from clipdesk.recording.models import ClipSource, Segment
 from clipdesk.recording.recorder import Options, Recorder
-
-from .conftest import login
+from support import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
