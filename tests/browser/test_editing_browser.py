@@ -81,3 +81,26 @@ def test_on_a_phone_the_video_shrinks_and_the_focused_box_stays_below_it(
     assert not page.evaluate(OVERLAP, ["#line-9 textarea[data-field=english_text]", "#player"])
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     screenshot(page, "editor-phone-typing")
+
+
+def test_find_and_replace_previews_every_change_then_saves_them(
+    page, live_server, long_clip, roles, screenshot
+):
+    login(page, live_server, roles["translator"])
+    page.goto(f"{live_server.url}/staff/clips/id:{long_clip.pk}/edit/")
+    page.get_by_role("link", name="Find and replace").click()
+    page.get_by_label("Original").check()
+    page.get_by_label("Find", exact=True).fill("مقفول")
+    page.get_by_label("Replace with").fill("مغلق")
+    page.get_by_role("button", name="Preview changes").click()
+    assert page.get_by_role("heading", name="14 lines will change").is_visible()
+    assert page.locator(".replace-diff ins").first.inner_text() == "مغلق"
+    screenshot(page, "editor-find-replace-preview")
+    assert long_clip.segments.filter(original_text__contains="مغلق").count() == 0  # a preview saves nothing
+    page.get_by_label("Line 2", exact=True).uncheck()
+    page.get_by_role("button", name="Replace in the ticked lines").click()
+    page.wait_for_url(f"**/staff/clips/id:{long_clip.pk}/edit/")
+    texts = list(long_clip.segments.order_by("position").values_list("original_text", flat=True))
+    assert texts[1] == "الباب مقفول من الداخل" and texts.count("الباب مغلق من الداخل") == 13
+    assert page.locator("#line-3 textarea[data-field=original_text]").input_value() == "الباب مغلق من الداخل"
+    assert "Undo edit of line 14" in page.locator("#undo-form button").inner_text()
