@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from clipdesk.accounts.decorators import staff_required
 from clipdesk.archive.models import Channel
 
-from . import actions, conf
+from . import actions, conf, wording
 from .forms import IngestForm
 from .models import IngestJob
 from .resumable import ingest_upload
@@ -60,7 +60,7 @@ def _ingest_page(request, limit: UploadLimit):
         if limit.exceeded:
             form.add_error(
                 "file",
-                f"The file is over the upload limit of {conf.get('CLIPDESK_MAX_UPLOAD_MB')} MB "
+                f"The file is over the upload limit of {wording.size(conf.max_upload_bytes())} "
                 "(CLIPDESK_MAX_UPLOAD_MB).",
             )
         if form.is_valid():
@@ -100,7 +100,7 @@ def _render(request, form: IngestForm, *, status: int):
         "form": form,
         "jobs": IngestJob.objects.recent()[:RECENT],
         "channels": Channel.objects.values_list("name", flat=True),
-        "max_upload_mb": conf.get("CLIPDESK_MAX_UPLOAD_MB"),
+        "max_upload": wording.size(conf.max_upload_bytes()),
         "max_minutes": conf.get("CLIPDESK_MAX_DURATION_MINUTES"),
     }
     return render(request, "ingest/ingest.html", context, status=status)
