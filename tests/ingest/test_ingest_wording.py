@@ -48,6 +48,13 @@ def test_durations(seconds, text):
     assert wording.took(seconds) == text
 
 
+@pytest.mark.parametrize(
+    ("minutes", "text"), [(180.0, "3 hours"), (60, "1 hour"), (90, "90 minutes"), (1, "1 minute")]
+)
+def test_lengths(minutes, text):
+    assert wording.length(minutes) == text
+
+
 def test_timings_read_as_steps_in_order():
     rows = wording.timings(
         {"total": 30.2, "decode": 12.0, "model": 2.5, "audio_seconds": 61.0, "new_step": 1}
@@ -62,12 +69,13 @@ def test_timings_read_as_steps_in_order():
 
 def test_pages_speak_in_words(client, monitor, settings):
     settings.CLIPDESK_MAX_UPLOAD_MB = 2048
+    settings.CLIPDESK_MAX_DURATION_MINUTES = 180.0
     clip = ClipFactory()
     job = IngestJobFactory(
         status="done", progress=1.0, stage="store", clip=clip, timings={"decode": 12.04, "total": 14.0}
     )
     page = client.get(URL).content.decode()
-    assert "Files up to 2 GB" in page and "2048" not in page
+    assert "Files up to 2 GB and 3 hours" in page and "2048" not in page
     assert f">Draft #{clip.pk}</a>" in page and f">id:{clip.pk}<" not in page
     page = client.get(f"{URL}{job.pk}/").content.decode()
     assert f"Open draft #{clip.pk} in the editor" in page
@@ -84,3 +92,18 @@ def test_the_limit_is_said_in_words(client, monitor, settings):
         data = {"language": "auto", "translate": "whisper", "speakers": "auto", "file": handle}
         response = client.post(URL, data)
     assert "The file is over the upload limit of 51 KB" in response.content.decode()
+
+
+def test_the_options_are_checked_without_the_recording(client, monitor):
+    from clipdesk.ingest.models import IngestJob
+
+    options = {"language": "auto", "translate": "none", "speakers": "auto", "check": "1"}
+    assert client.post(URL, options).json() == {"ok": True, "errors": {}}
+    bad = client.post(URL, {**options, "language": "klingon", "start": "1:99", "end": ""})
+    assert bad.status_code == 200 and bad.json()["ok"] is False
+    errors = bad.json()["errors"]
+    assert set(errors) == {"language", "start"}
+    assert "Whisper does not know the language 'klingon'" in errors["language"][0]
+    backwards = client.post(URL, {**options, "start": "1:00", "end": "0:30"}).json()["errors"]
+    assert backwards == {"end": ["The cut must end after it starts."]}
+    assert not IngestJob.objects.exists()

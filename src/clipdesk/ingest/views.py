@@ -55,6 +55,11 @@ def _disk_full_page(request, limit: UploadLimit, exc: OSError):
 @csrf_protect
 def _ingest_page(request, limit: UploadLimit):
     form = IngestForm()
+    if request.method == "POST" and request.POST.get("check"):
+        # The page's script asks before the recording uploads: a mistake costs no upload, and the file
+        # stays chosen in the form while it is put right.
+        errors = IngestForm(request.POST).option_errors()
+        return JsonResponse({"ok": not errors, "errors": errors})  # a check that finds mistakes succeeded
     if request.method == "POST":
         form = IngestForm(request.POST, request.FILES)
         if limit.exceeded:
@@ -101,7 +106,7 @@ def _render(request, form: IngestForm, *, status: int):
         "jobs": IngestJob.objects.recent()[:RECENT],
         "channels": Channel.objects.values_list("name", flat=True),
         "max_upload": wording.size(conf.max_upload_bytes()),
-        "max_minutes": conf.get("CLIPDESK_MAX_DURATION_MINUTES"),
+        "max_length": wording.length(conf.get("CLIPDESK_MAX_DURATION_MINUTES")),
     }
     return render(request, "ingest/ingest.html", context, status=status)
 

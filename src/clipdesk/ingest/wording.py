@@ -39,6 +39,15 @@ def size(count: float) -> str:
     raise AssertionError("unreachable")
 
 
+def length(minutes: float) -> str:
+    """A length limit: "3 hours", "90 minutes"."""
+    minutes = float(minutes)
+    if minutes >= 60 and minutes % 60 == 0:
+        hours = int(minutes // 60)
+        return f"{hours} hour{'' if hours == 1 else 's'}"
+    return f"{_number(minutes)} minute{'' if minutes == 1 else 's'}"
+
+
 def took(seconds: float) -> str:
     """How long a step took: "took 12 s", "took 2 min 5 s"."""
     if seconds < 0.05:
