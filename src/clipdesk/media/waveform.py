@@ -13,9 +13,8 @@ BUCKET = RATE // PER_SECOND
 
 
 def compute_peaks(file) -> list[int]:
-    """The peaks of `file` (a Django File or a path); an empty list for a file without sound."""
-    opened = file.open("rb") if hasattr(file, "open") else open(file, "rb")
-    with opened as handle, av.open(handle) as container:
+    """The peaks of `file`, a stored Django File; an empty list for a file without sound."""
+    with file.open("rb") as handle, av.open(handle) as container:
         if not container.streams.audio:
             return []
         stream = container.streams.audio[0]
