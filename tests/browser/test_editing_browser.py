@@ -136,3 +136,14 @@ def test_waveform_shows_the_sound_and_dragging_an_edge_sets_both_lines_times(
     first, second = long_clip.segments.order_by("position")[:2]
     assert abs(first.end_ms - 2500) < 60 and second.start_ms == first.end_ms
     screenshot(page, "editor-waveform-drag")
+
+
+def test_find_and_replace_preview_fits_a_phone(new_page, live_server, long_clip, roles, screenshot):
+    page = new_page(viewport={"width": 390, "height": 844})
+    login(page, live_server, roles["translator"])
+    page.goto(
+        f"{live_server.url}/staff/clips/id:{long_clip.pk}/replace/?language=english&find=locked&replace=shut"
+    )
+    assert page.get_by_role("heading", name="14 lines will change").is_visible()
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, "editor-find-replace-phone")
