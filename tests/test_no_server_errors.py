@@ -96,6 +96,7 @@ def archive(timed_clip, roles, settings, tmp_path, video):
         "number": [clip.number, 10**30],
         "pk": {
             "media/": [asset.pk, 0],
+            "staff/media/": [asset.pk, 0],
             "staff/segments/": [segment.pk, 0],
             "staff/ingest/": [job.pk, 0],
             "api/ingest/": [job.pk, 0],

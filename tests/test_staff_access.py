@@ -56,6 +56,8 @@ def urls(timed_clip):
         "staff/clips/<staffid:pk>/media/": f"/staff/clips/id:{pk}/media/",
         "staff/clips/<staffid:pk>/speakers/": f"/staff/clips/id:{pk}/speakers/",
         "staff/clips/<staffid:pk>/undo/": f"/staff/clips/id:{pk}/undo/",
+        "staff/clips/<staffid:pk>/replace/": f"/staff/clips/id:{pk}/replace/",
+        "staff/media/<int:pk>/peaks.json": "/staff/media/1/peaks.json",
         "staff/segments/<int:pk>/": f"/staff/segments/{segment.pk}/",
         "staff/segments/<int:pk>/split/": f"/staff/segments/{segment.pk}/split/",
         "staff/segments/<int:pk>/merge/": f"/staff/segments/{segment.pk}/merge/",

@@ -63,3 +63,36 @@ def test_a_recording_goes_up_in_parts_survives_a_dropped_connection_and_becomes_
     assert ("HEAD", None) in requests[requests.index(("PATCH", str(PART))) :]  # asked where to go on
     # Nothing else went wrong: no script refused by the Content-Security-Policy, no failed request.
     assert [e for e in page.console_errors if "ERR_CONNECTION_RESET" not in e] == []
+
+
+def test_cut_and_language_are_checked_before_the_upload_and_the_file_stays_chosen(
+    page, live_server, roles, settings, tmp_path, monkeypatch, screenshot
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    monkeypatch.setattr(actions, "enqueue_on_commit", lambda job_id, delay=0: None)  # no worker here
+    uploads = []
+    page.on("request", lambda r: uploads.append(r.method) if "/staff/uploads/" in r.url else None)
+    login(page, live_server, roles["monitor"])
+    page.goto(live_server.url + "/staff/ingest/")
+    page.set_input_files("input[type=file]", str(SHORT))
+    page.fill("input[name=language]", "klingon")
+    page.fill("input[name=start]", "0:40")
+    page.fill("input[name=end]", "0:20")
+    page.select_option("select[name=translate]", "none")
+    page.click(".ingest-form button[type=submit]")
+    language_error = page.locator("#check-language")
+    language_error.wait_for()
+    assert "Whisper does not know the language 'klingon'" in language_error.inner_text()
+    assert page.locator("#check-end").inner_text() == "The cut must end after it starts."
+    assert page.locator("input[name=language]").get_attribute("aria-invalid") == "true"
+    assert page.evaluate("document.activeElement.name") == "language"
+    assert page.locator("input[type=file]").evaluate("(input) => input.files[0].name") == "spk1_snt1.wav"
+    screenshot(page, "ingest-checked-before-upload")
+    assert uploads == [] and not IngestJob.objects.exists()  # nothing was sent
+    page.fill("input[name=language]", "en")
+    page.fill("input[name=end]", "")
+    page.fill("input[name=start]", "")
+    page.click(".ingest-form button[type=submit]")
+    page.wait_for_url(re.compile(r".*/staff/ingest/\d+/$"), timeout=30_000)
+    assert IngestJob.objects.get().language == "en" and "POST" in uploads
+    assert [e for e in page.console_errors] == []

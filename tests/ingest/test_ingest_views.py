@@ -112,7 +112,7 @@ def test_an_upload_over_the_limit_is_dropped_while_it_arrives(client, monitor, s
     settings.CLIPDESK_MAX_UPLOAD_MB = 0.05  # 52 kB; the sample has 92 kB
     response = upload(client, SHORT)
     assert response.status_code == 400
-    assert "The file is over the upload limit of 0.05 MB" in response.content.decode()
+    assert "The file is over the upload limit of 51 KB" in response.content.decode()
     assert not IngestJob.objects.exists() and stored_files() == []
 
 
@@ -178,7 +178,7 @@ def test_a_failed_job_shows_its_reason_and_can_be_retried(
 def test_a_done_job_links_to_its_draft(client, monitor):
     job = IngestJobFactory(status="done", progress=1.0, stage="store", clip=ClipFactory())
     html = client.get(f"{URL}{job.pk}/").content.decode()
-    assert f'href="/staff/clips/id:{job.clip_id}/edit/"' in html and f"id:{job.clip_id}" in html
+    assert f'href="/staff/clips/id:{job.clip_id}/edit/"' in html and f"draft #{job.clip_id}" in html
     assert (
         client.get(f"{URL}{job.pk}/status.json").json()["editor_url"]
         == f"/staff/clips/id:{job.clip_id}/edit/"

@@ -2,7 +2,7 @@ from django import forms
 
 from . import conf
 from .models import IngestJob
-from .validation import parse_time
+from .validation import BadOptions, parse_time, whisper_language
 
 
 class TimeField(forms.CharField):
@@ -45,8 +45,23 @@ class IngestForm(forms.Form):
         self.fields["translate"].initial = conf.get("CLIPDESK_DEFAULT_TRANSLATE")
         self.fields["channel"].widget.attrs["list"] = "ingest-channels"
 
+    def clean_language(self):
+        language = (self.cleaned_data.get("language") or "auto").strip()
+        try:
+            whisper_language(language)
+        except BadOptions as exc:
+            raise forms.ValidationError(exc.messages) from None
+        return language
+
     def clean(self):
         data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start is not None and end is not None and end <= start:
+            self.add_error("end", "The cut must end after it starts.")
         if not data.get("file") and not data.get("upload") and "file" not in self.errors:
             self.add_error("file", "Choose the recording to ingest.")
         return data
+
+    def option_errors(self) -> dict[str, list[str]]:
+        """The errors in everything but the recording: what the page checks before the file uploads."""
+        return {name: list(errors) for name, errors in self.errors.items() if name != "file"}

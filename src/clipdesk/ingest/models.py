@@ -17,6 +17,8 @@ from django.utils.text import get_valid_filename
 
 from clipdesk.archive.models import Channel, Clip, format_duration
 
+from . import wording
+
 
 def clock(ms: int) -> str:
     """A time in a recording as [h:]m:ss, with the fraction of a second when there is one (1:01.5)."""
@@ -191,6 +193,19 @@ class IngestJob(models.Model):
         start = clock(self.start_ms or 0)
         end = clock(self.end_ms) if self.end_ms is not None else "the end"
         return f"{start} to {end}"
+
+    @property
+    def draft_label(self) -> str:
+        """The draft as staff name it: "Draft #3" (its id, as the editor's address has it)."""
+        return f"Draft #{self.clip_id}" if self.clip_id else ""
+
+    @property
+    def size_label(self) -> str:
+        return wording.size(self.original_size)
+
+    @property
+    def timing_rows(self) -> list[tuple[str, str]]:
+        return wording.timings(self.timings or {})
 
     @property
     def editor_url(self) -> str:

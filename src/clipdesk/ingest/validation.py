@@ -17,6 +17,8 @@ from clipdesk.archive.models import format_duration
 from clipdesk.media.probe import MIME_BY_FORMAT
 from clipdesk.pipeline import audio as pipeline_audio
 
+from . import wording
+
 
 class IngestRejected(ValidationError):
     """The file or the options cannot be ingested; the message says why and what to do."""
@@ -91,7 +93,7 @@ def inspect_media(path: str | os.PathLike, *, max_bytes: int) -> MediaFacts:
         raise Truncated(f"{name}: the file is empty (0 bytes); the upload or copy did not complete.")
     if size > max_bytes:
         raise TooLarge(
-            f"{name}: the file is {size / 2**20:,.0f} MB, over the limit of {max_bytes / 2**20:,.0f} MB "
+            f"{name}: the file is {wording.size(size)}, over the limit of {wording.size(max_bytes)} "
             "(CLIPDESK_MAX_UPLOAD_MB). Cut the recording, or ask an operator to raise the limit."
         )
     try:

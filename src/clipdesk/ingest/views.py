@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from clipdesk.accounts.decorators import staff_required
 from clipdesk.archive.models import Channel
 
-from . import actions, conf
+from . import actions, conf, wording
 from .forms import IngestForm
 from .models import IngestJob
 from .resumable import ingest_upload
@@ -55,12 +55,17 @@ def _disk_full_page(request, limit: UploadLimit, exc: OSError):
 @csrf_protect
 def _ingest_page(request, limit: UploadLimit):
     form = IngestForm()
+    if request.method == "POST" and request.POST.get("check"):
+        # The page's script asks before the recording uploads: a mistake costs no upload, and the file
+        # stays chosen in the form while it is put right.
+        errors = IngestForm(request.POST).option_errors()
+        return JsonResponse({"ok": not errors, "errors": errors})  # a check that finds mistakes succeeded
     if request.method == "POST":
         form = IngestForm(request.POST, request.FILES)
         if limit.exceeded:
             form.add_error(
                 "file",
-                f"The file is over the upload limit of {conf.get('CLIPDESK_MAX_UPLOAD_MB')} MB "
+                f"The file is over the upload limit of {wording.size(conf.max_upload_bytes())} "
                 "(CLIPDESK_MAX_UPLOAD_MB).",
             )
         if form.is_valid():
@@ -100,8 +105,8 @@ def _render(request, form: IngestForm, *, status: int):
         "form": form,
         "jobs": IngestJob.objects.recent()[:RECENT],
         "channels": Channel.objects.values_list("name", flat=True),
-        "max_upload_mb": conf.get("CLIPDESK_MAX_UPLOAD_MB"),
-        "max_minutes": conf.get("CLIPDESK_MAX_DURATION_MINUTES"),
+        "max_upload": wording.size(conf.max_upload_bytes()),
+        "max_length": wording.length(conf.get("CLIPDESK_MAX_DURATION_MINUTES")),
     }
     return render(request, "ingest/ingest.html", context, status=status)
 

@@ -9,6 +9,7 @@ from django.db import transaction
 from clipdesk.archive.actions import require
 from clipdesk.archive.models import Clip
 
+from . import waveform
 from .models import MediaAsset
 from .probe import PLAYABLE_TYPES, SNIFF_BYTES, ProbeError, probe, sniff_image
 
@@ -65,3 +66,16 @@ def attach_media(
             asset.file.storage.delete(name)
         raise
     return asset
+
+
+def ensure_peaks(asset: MediaAsset) -> list[int]:
+    """The asset's waveform peaks, computed from its file and stored the first time they are asked for.
+
+    A cache of the file's own content, not an edit: no permission or history. Two editors opening the
+    clip at once may both compute them; the first stored wins and both get the same numbers."""
+    if asset.peaks is not None:
+        return asset.peaks
+    peaks = waveform.compute_peaks(asset.file)
+    MediaAsset.objects.filter(pk=asset.pk, peaks__isnull=True).update(peaks=peaks)
+    asset.peaks = peaks
+    return peaks

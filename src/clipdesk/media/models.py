@@ -31,6 +31,12 @@ class MediaAsset(models.Model):
     )
     source = models.CharField(max_length=500, blank=True, help_text="Where the recording came from.")
     created_at = models.DateTimeField(auto_now_add=True)
+    peaks = models.JSONField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The waveform strip's peaks (media.waveform), computed the first time the editor asks.",
+    )
 
     class Meta:
         ordering = ["clip", "-created_at"]

@@ -13,13 +13,15 @@ script or HTML would run with the reader's cookies, and the CSP's `script-src 's
 import re
 from pathlib import PurePosixPath
 
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
+from clipdesk.accounts.decorators import staff_required
 from clipdesk.archive.models import Clip
 
+from . import actions, waveform
 from .models import MediaAsset
 from .probe import PLAYABLE_TYPES, SNIFF_BYTES, sniff_image
 from .streams import StoredStream
@@ -129,3 +131,11 @@ def asset_file(request, pk: int, kind: str = "file"):
         inline_type is None, PurePosixPath(field.name).name
     )
     return response
+
+
+@staff_required
+@require_GET
+def peaks(request, pk: int):
+    """The waveform strip's peaks for the editor (computed on the first request, then stored)."""
+    asset = get_object_or_404(MediaAsset, pk=pk)
+    return JsonResponse({"per_second": waveform.PER_SECOND, "peaks": actions.ensure_peaks(asset)})

@@ -20,7 +20,7 @@ from clipdesk.archive.actions import require
 from clipdesk.archive.models import Clip, Person
 from clipdesk.pipeline.languages import bcp47
 
-from . import splitting, steps
+from . import findreplace, splitting, steps
 from .models import EditStep, Origin, Revision, RevisionEdit, Segment, Speaker
 
 TEXT_FIELDS = ("english_text", "original_text")
@@ -289,6 +289,47 @@ def merge_with_next(segment_id: int, *, user, version: int) -> Segment:
             },
         )
     return segment
+
+
+def replace_in_lines(
+    clip: Clip,
+    *,
+    user,
+    language: str,
+    find: str,
+    replace: str,
+    versions: dict[int, int],
+    match_case: bool = False,
+    whole_words: bool = False,
+) -> list[Segment]:
+    """Replace `find` by `replace` in the chosen lines' `language` text, as the preview showed it.
+
+    `versions` holds the lines a person chose from the preview (id -> version seen). Each changed line
+    is saved through edit_segment: a line changed since the preview is refused as an edit conflict and
+    nothing is saved; each line saved is one step to undo; on a published clip the changes wait in the
+    pending revision. Returns the lines saved."""
+    require(user, "transcripts.change_segment")
+    field = findreplace.field_for(language)
+    findreplace.pattern(find, match_case=match_case, whole_words=whole_words)  # refuse before locking
+    with transaction.atomic():
+        chosen = list(
+            Segment.objects.select_for_update().filter(clip=clip, pk__in=list(versions)).order_by("position")
+        )
+        for segment in chosen:
+            _check_version(segment, versions[segment.pk], {"replace": find})
+        changes = findreplace.find_changes(
+            clip,
+            language=language,
+            find=find,
+            replace=replace,
+            match_case=match_case,
+            whole_words=whole_words,
+            segments=chosen,
+        )
+        return [
+            edit_segment(c.segment.pk, user=user, version=c.segment.version, **{field: c.after})
+            for c in changes
+        ]
 
 
 # -- undo and redo -------------------------------------------------------------------------------------

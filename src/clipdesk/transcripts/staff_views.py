@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clipdesk.accounts.decorators import staff_required
 from clipdesk.archive.models import Clip, Person
@@ -20,7 +20,7 @@ from clipdesk.media.actions import attach_media
 from clipdesk.media.probe import ProbeError
 from clipdesk.params import whole_number
 
-from . import actions, autosave, export, quality, review, steps
+from . import actions, autosave, export, findreplace, quality, review, steps
 from .diff import word_diff
 from .models import PageImport, Revision, Segment, Speaker
 from .subtitle_import import SubtitleImportError, import_subtitles
@@ -281,6 +281,58 @@ def _step_anchor(step) -> str:
     pk = step.data.get("segment") or step.data.get("first")
     position = Segment.objects.filter(pk=pk).values_list("position", flat=True).first()
     return f"#line-{position + 1}" if position is not None else ""
+
+
+def _replace_options(data) -> dict:
+    return {
+        "language": data.get("language", "english"),
+        "find": data.get("find", "")[: findreplace.MAX_FIND + 1],
+        "replace": data.get("replace", "")[:2000],
+        "match_case": bool(data.get("match_case")),
+        "whole_words": bool(data.get("whole_words")),
+    }
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def find_replace(request, pk: int):
+    """Find and replace in one language of a clip's lines: GET previews every change, POST saves the
+    lines ticked in the preview (each through edit_segment) and goes back to the editor."""
+    clip = _clip(pk)
+    options = _replace_options(request.POST if request.method == "POST" else request.GET)
+    if request.method == "POST":
+        ids = request.POST.getlist("line")
+        versions = {whole_number(i): whole_number(request.POST.get(f"version-{i}")) for i in ids}
+        if None in versions or None in versions.values():
+            return HttpResponseBadRequest("Each line is given by its id and the version previewed.")
+        saved = _run(
+            request,
+            clip,
+            actions.replace_in_lines,
+            clip,
+            versions=versions,
+            **options,
+            success="Replaced. Each changed line is one step to undo (Alt+Z).",
+        )
+        if saved is not None:
+            messages.info(request, f"{len(saved)} line{'s' if len(saved) != 1 else ''} changed.")
+        return _back(clip)
+    changes, error = [], ""
+    if options["find"]:
+        try:
+            changes = findreplace.find_changes(clip, **options)
+        except ValidationError as exc:
+            error = _errors(exc)
+    context = {
+        "clip": clip,
+        "changes": changes,
+        "error": error,
+        "options": options,
+        "languages": findreplace.LANGUAGE_LABELS,
+        "searched": bool(options["find"]) and not error,
+        "can_edit": request.user.has_perm("transcripts.change_segment"),
+    }
+    return render(request, "transcripts/find_replace.html", context)
 
 
 @staff_required

@@ -21,6 +21,7 @@ urlpatterns = [
     path("staff/clips/<staffid:pk>/subtitles/", staff_views.upload_subtitles, name="subtitles"),
     path("staff/clips/<staffid:pk>/media/", staff_views.upload_media, name="media"),
     path("staff/clips/<staffid:pk>/speakers/", staff_views.speakers, name="speakers"),
+    path("staff/clips/<staffid:pk>/replace/", staff_views.find_replace, name="replace"),
     path("staff/clips/<staffid:pk>/undo/", staff_views.undo, name="undo"),
     path("staff/segments/<int:pk>/", staff_views.segment, name="segment"),
     path("staff/segments/<int:pk>/split/", staff_views.split, name="split"),
