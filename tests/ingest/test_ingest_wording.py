@@ -107,3 +107,20 @@ def test_the_options_are_checked_without_the_recording(client, monitor):
     backwards = client.post(URL, {**options, "start": "1:00", "end": "0:30"}).json()["errors"]
     assert backwards == {"end": ["The cut must end after it starts."]}
     assert not IngestJob.objects.exists()
+
+
+def test_channel_and_language_are_choices_with_search(client, monitor):
+    """Both fields offer what there is to choose (a datalist the browser filters as one types), and
+    still take a new channel's name."""
+    from bs4 import BeautifulSoup
+
+    from factories.archive import ChannelFactory
+
+    ChannelFactory(name="Al-Manar TV")
+    page = BeautifulSoup(client.get(URL).content, "html.parser")
+    language = page.select_one("input[name=language]")
+    channel = page.select_one("input[name=channel]")
+    languages = {o["value"]: o["label"] for o in page.select(f"datalist#{language['list']} option")}
+    assert languages["auto"] == "Identify it"
+    assert languages["ar"] == "Arabic" and languages["fa"] == "Persian" and languages["tr"] == "Turkish"
+    assert "Al-Manar TV" in [o["value"] for o in page.select(f"datalist#{channel['list']} option")]

@@ -5,6 +5,16 @@ from .models import IngestJob
 from .validation import BadOptions, parse_time, whisper_language
 
 
+def language_options() -> list[tuple[str, str]]:
+    """The spoken languages the page offers to choose from, with their English names: `auto` and every
+    language the speech model knows (its codes; the name from Django's table where it has one)."""
+    from django.conf.locale import LANG_INFO
+    from faster_whisper.tokenizer import _LANGUAGE_CODES
+
+    named = [(code, LANG_INFO.get(code, {}).get("name", code)) for code in _LANGUAGE_CODES]
+    return [("auto", "Identify it"), *sorted(named, key=lambda option: option[1])]
+
+
 class TimeField(forms.CharField):
     """A time in a recording: seconds, or [h:]mm:ss. Cleans to seconds (None when empty)."""
 
@@ -44,6 +54,7 @@ class IngestForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["translate"].initial = conf.get("CLIPDESK_DEFAULT_TRANSLATE")
         self.fields["channel"].widget.attrs["list"] = "ingest-channels"
+        self.fields["language"].widget.attrs["list"] = "ingest-languages"
 
     def clean_language(self):
         language = (self.cleaned_data.get("language") or "auto").strip()

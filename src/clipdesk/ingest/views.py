@@ -13,7 +13,7 @@ from clipdesk.accounts.decorators import staff_required
 from clipdesk.archive.models import Channel
 
 from . import actions, conf, wording
-from .forms import IngestForm
+from .forms import IngestForm, language_options
 from .models import IngestJob
 from .resumable import ingest_upload
 from .uploads import UploadLimit, abandon_upload
@@ -105,6 +105,7 @@ def _render(request, form: IngestForm, *, status: int):
         "form": form,
         "jobs": IngestJob.objects.recent()[:RECENT],
         "channels": Channel.objects.values_list("name", flat=True),
+        "languages": language_options(),
         "max_upload": wording.size(conf.max_upload_bytes()),
         "max_length": wording.length(conf.get("CLIPDESK_MAX_DURATION_MINUTES")),
     }
