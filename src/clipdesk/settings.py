@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "clipdesk.ingest",
     "clipdesk.uploads",
     "clipdesk.recording",
+    "clipdesk.alerts",
     "clipdesk.accounts",
     "django_otp",
     "django_otp.plugins.otp_totp",
