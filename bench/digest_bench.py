@@ -231,6 +231,11 @@ def main() -> None:
     parser.add_argument(
         "--plain", type=int, default=20_000, help="messages plain smtplib sends (at most as many)"
     )
+    parser.add_argument(
+        "--profile",
+        metavar="FILE",
+        help="profile clipdesk's run with pyinstrument, its report to FILE (.html or .txt)",
+    )
     args = parser.parse_args()
 
     workdir = tempfile.TemporaryDirectory(prefix="clipdesk-digest-bench-")
@@ -259,7 +264,19 @@ def main() -> None:
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
     settings.DEFAULT_FROM_EMAIL = "digests@clips.example.org"
     try:
-        elapsed, sent = clipdesk_run()
+        if args.profile:
+            from pyinstrument import Profiler
+
+            with Profiler(interval=0.0005) as profiler:
+                elapsed, sent = clipdesk_run()
+            report = (
+                profiler.output_html()
+                if args.profile.endswith(".html")
+                else profiler.output_text(unicode=True)
+            )
+            Path(args.profile).write_text(report)
+        else:
+            elapsed, sent = clipdesk_run()
         count, size = sink.ask("stats")
         assert count == sent, (count, sent)
         samples = sink.ask("samples")
