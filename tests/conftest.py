@@ -143,9 +143,20 @@ def shared_cache(db, settings):
     from django.core.management import call_command
 
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "clipdesk_cache"}
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "clipdesk_cache"},
+        "pages": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "clipdesk_page_cache",
+        },
     }
     call_command("createcachetable", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _no_page_cache(settings):
+    """Tests see each page as rendered now: their changes commit inside the test's transaction, whose
+    after-commit invalidations never run. The page cache's own tests (tests/caching) turn it on."""
+    settings.CLIPDESK_PAGE_CACHE = False
 
 
 @pytest.fixture
