@@ -126,6 +126,8 @@ class PublicCacheMiddleware:
                 return self._hit(request, entry)
         started = tags.now_ms()
         response = self.get_response(request)
+        if key is not None:
+            response["X-Page-Cache"] = "miss"  # rendered, whether or not it may be stored
         state = tags.current()
         user = getattr(request, "user", None)
         if (user is not None and user.is_authenticated) or "authorization" in request.headers:
@@ -149,7 +151,7 @@ class PublicCacheMiddleware:
         cache_control(response, entry.kind)
         surrogate_keys(response, versions)
         response["X-Page-Cache"] = "hit"
-        return get_conditional_response(request, entry.etag, modified, response)
+        return _conditional(request, entry.etag, modified, response)
 
     def _public(self, request, response: HttpResponse, state: tags.PageState, key, started: int):
         versions = tags.versions(state.tags)
@@ -171,7 +173,14 @@ class PublicCacheMiddleware:
                     etag=response["ETag"],
                 )
                 caches["pages"].set(key, entry, timeout=settings.CLIPDESK_PAGE_CACHE_SECONDS)
-            response["X-Page-Cache"] = "miss"
         if response.status_code != 200:
             return response
-        return get_conditional_response(request, response.get("ETag"), modified, response)
+        return _conditional(request, response.get("ETag"), modified, response)
+
+
+def _conditional(request, etag, modified, response):
+    """304 when the request's validators match; a streamed file given up for it is closed unread."""
+    answer = get_conditional_response(request, etag, modified, response)
+    if answer is not response:
+        response.close()
+    return answer

@@ -121,7 +121,8 @@ def corrections(request):
     page = Paginator(published_corrections(), settings.CLIPDESK_PAGE_SIZE).get_page(request.GET.get("page"))
     entries = [(revision, changes(revision)) for revision in page.object_list]
     tag("corrections")
-    tag(*(f"clip-{revision.clip.number}" for revision in page.object_list))
+    for revision in page.object_list:  # each entry names its clip and the clip's channel
+        tag(f"clip-{revision.clip.number}", f"channel-{revision.clip.channel_id}")
     return render(request, "transcripts/corrections.html", {"page": page, "entries": entries})
 
 
