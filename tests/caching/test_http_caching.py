@@ -22,6 +22,7 @@ def get(url, **headers):
         response.close()
     return response
 
+
 KINDS = {
     "clip": ("page", 60),
     "list": ("page", 60),
