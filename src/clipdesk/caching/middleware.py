@@ -154,11 +154,13 @@ class PublicCacheMiddleware:
         return _conditional(request, entry.etag, modified, response)
 
     def _public(self, request, response: HttpResponse, state: tags.PageState, key, started: int):
-        versions = tags.versions(state.tags)
+        # Without the page cache, versions are only read (one query, whatever the page shows): a tag
+        # never changed yet gives the page no Last-Modified. With it, such a tag gets its first version.
+        versions = tags.versions(state.tags) if key is not None else tags.known_versions(state.tags)
         etag = None if response.streaming else _etag(response.content)
         modified = _validators(response, etag, versions)
         cache_control(response, state.kind)
-        surrogate_keys(response, versions)
+        surrogate_keys(response, state.tags)
         if key is not None and response.status_code in (200, 410) and not response.streaming:
             # Stored only when every tag's last change came before rendering began: a change committed
             # while the page was rendered may or may not be in it.

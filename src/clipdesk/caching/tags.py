@@ -122,6 +122,11 @@ def stored_versions(tags: Iterable[str]) -> dict[str, int] | None:
     return {tag: found[key] for key, tag in keys.items()}
 
 
+def known_versions(tags: Iterable[str]) -> dict[str, int]:
+    """The versions these tags have, or {} when any has none yet (then Last-Modified is unknown)."""
+    return stored_versions(tags) or {}
+
+
 def bump(tags: Iterable[str]) -> None:
     """Give each tag a new version: every page that recorded one of them is stale from now on."""
     version = next_version()
