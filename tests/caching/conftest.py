@@ -8,6 +8,7 @@ from clipdesk.archive.models import ClipReference
 from clipdesk.transcripts import actions as transcript_actions
 from factories.archive import ChannelFactory, ClipFactory, PersonFactory, TopicFactory
 from factories.transcripts import SegmentFactory, SpeakerFactory
+from operations.sites import make_site, migrated  # noqa: F401  clipdesk sites in processes (test_varnish)
 
 
 @pytest.fixture
