@@ -143,3 +143,38 @@ def test_a_page_is_answered_from_the_page_cache_only_when_it_is_on(archive, page
     assert Client().get(url)["X-Page-Cache"] == "hit"
     settings.CLIPDESK_PAGE_CACHE = False
     assert "X-Page-Cache" not in Client().get(url)
+
+
+def test_the_page_cache_works_the_same_on_redis(
+    archive, page_cache, settings, roles, django_capture_on_commit_callbacks
+):
+    """With REDIS_URL the page cache is Redis (django's RedisCache): stored, served, made stale by a change."""
+    import uuid
+
+    from django.core.cache import caches
+
+    prefix = f"test-{uuid.uuid4().hex}"  # this test's keys only
+    settings.CACHES = {
+        **settings.CACHES,
+        "pages": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/3",
+            "KEY_PREFIX": prefix,
+        },
+    }
+    try:
+        url = archive["first"].get_absolute_url()
+        # The first rendering gives the page's tags their first versions; the next one is stored.
+        assert Client().get(url)["X-Page-Cache"] == "miss"
+        time.sleep(0.002)  # versions are milliseconds
+        assert Client().get(url)["X-Page-Cache"] == "miss"
+        time.sleep(0.002)
+        assert Client().get(url)["X-Page-Cache"] == "hit"
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.withdraw_clip(archive["first"], user=roles["publisher"], reason="Misattributed.")
+        gone = Client().get(url)
+        assert gone.status_code == 410 and gone["X-Page-Cache"] == "miss"
+    finally:
+        client = caches["pages"]._cache.get_client(write=True)
+        for key in client.scan_iter(f"{prefix}:*"):
+            client.delete(key)
