@@ -4,6 +4,8 @@ of page, surrogate keys; nothing cacheable for signed-in users; media cached by 
 import time
 
 import pytest
+from django.core import signals
+from django.db import close_old_connections
 from django.test import Client
 from django.utils.http import http_date
 
@@ -15,11 +17,18 @@ pytestmark = pytest.mark.django_db
 
 
 def get(url, **headers):
-    """The response, its streamed file (media) read and closed."""
+    """The response, its streamed file (media) read and closed.
+
+    Closed as Django's test client closes responses: without closing the test's database connection
+    (request_finished would, on PostgreSQL, inside the test's transaction)."""
     response = Client().get(url, **headers)
     if response.streaming:
         response.streamed = b"".join(response.streaming_content)
-        response.close()
+        signals.request_finished.disconnect(close_old_connections)
+        try:
+            response.close()
+        finally:
+            signals.request_finished.connect(close_old_connections)
     return response
 
 

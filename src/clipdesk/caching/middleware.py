@@ -8,6 +8,7 @@ when it was rendered (CSP, X-Frame-Options, Vary).
 """
 
 import hashlib
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -17,6 +18,8 @@ from django.utils.cache import add_never_cache_headers, get_conditional_response
 from django.utils.http import http_date
 
 from . import tags
+
+log = logging.getLogger(__name__)
 
 # Headers a stored page keeps; the rest (Date, Content-Length, Set-Cookie, ...) are made per response.
 STORED_HEADERS = {
@@ -121,8 +124,13 @@ class PublicCacheMiddleware:
         anonymous = request.method == "GET" and anonymous_request(request)
         key = page_key(request) if anonymous and settings.CLIPDESK_PAGE_CACHE else None
         if key is not None:
-            entry = caches["pages"].get(key)
-            if entry is not None and entry.fresh():
+            try:
+                entry = caches["pages"].get(key)
+                fresh = entry is not None and entry.fresh()
+            except Exception as exc:  # a cache that fails leaves the page to be rendered
+                log.warning("page cache unreadable, rendering %s: %r", request.path, exc)
+                entry, fresh, key = None, False, None
+            if fresh:
                 return self._hit(request, entry)
         started = tags.now_ms()
         response = self.get_response(request)
@@ -156,7 +164,11 @@ class PublicCacheMiddleware:
     def _public(self, request, response: HttpResponse, state: tags.PageState, key, started: int):
         # Without the page cache, versions are only read (one query, whatever the page shows): a tag
         # never changed yet gives the page no Last-Modified. With it, such a tag gets its first version.
-        versions = tags.versions(state.tags) if key is not None else tags.known_versions(state.tags)
+        try:
+            versions = tags.versions(state.tags) if key is not None else tags.known_versions(state.tags)
+        except Exception as exc:  # without versions: no Last-Modified, nothing stored
+            log.warning("tag versions unreadable for %s: %r", request.path, exc)
+            versions, key = {}, None
         etag = None if response.streaming else _etag(response.content)
         modified = _validators(response, etag, versions)
         cache_control(response, state.kind)
@@ -174,15 +186,23 @@ class PublicCacheMiddleware:
                     versions=tuple(sorted(versions.items())),
                     etag=response["ETag"],
                 )
-                caches["pages"].set(key, entry, timeout=settings.CLIPDESK_PAGE_CACHE_SECONDS)
+                try:
+                    caches["pages"].set(key, entry, timeout=settings.CLIPDESK_PAGE_CACHE_SECONDS)
+                except Exception as exc:  # a page not stored is rendered again next time
+                    log.warning("page cache refused %s: %r", request.path, exc)
         if response.status_code != 200:
             return response
         return _conditional(request, response.get("ETag"), modified, response)
 
 
 def _conditional(request, etag, modified, response):
-    """304 when the request's validators match; a streamed file given up for it is closed unread."""
+    """304 when the request's validators match.
+
+    A streamed file given up for the 304 is closed when the server closes the 304, as it would have been
+    with its own response: its closers go with the answer. (Closing it here would send request_finished,
+    and close the request's database connections, in the middle of the request.)"""
     answer = get_conditional_response(request, etag, modified, response)
-    if answer is not response:
-        response.close()
+    if answer is not response and response.streaming:
+        answer._resource_closers.extend(response._resource_closers)
+        response._resource_closers.clear()
     return answer
