@@ -1,7 +1,10 @@
 """A small published archive for the caching tests: two clips on two channels, with media, a topic, a
 person, a cross-reference and a published correction; and the page cache turned on."""
 
+from urllib.parse import urlencode
+
 import pytest
+from django.conf import settings
 
 from clipdesk.archive import actions
 from clipdesk.archive.models import ClipReference
@@ -119,5 +122,6 @@ def public_urls(archive) -> dict[str, str]:
         "api channels": "/api/channels",
         "api topic": f"/api/topics/{topic.slug}",
         "api search": "/api/search?q=vote",
+        "oembed": "/oembed?" + urlencode({"url": settings.CLIPDESK_BASE_URL + first.get_absolute_url()}),
         "media": media.get_absolute_url(),
     } | ({"poster": media.poster_url} if media.poster else {})

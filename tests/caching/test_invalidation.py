@@ -38,7 +38,7 @@ ARCHIVE_WIDE |= {"api clips", "api people", "api channels"}
 SEARCH = {"search", "empty search", "api search"}
 # The first clip's page and everything else that shows it whole; its downloads name only its channel.
 CLIP_PAGE = {"clip", "clip at a moment", "json", "api clip"}
-FIRST_CLIP = CLIP_PAGE | {"embed", "line", "excerpt", "captions", "subrip", "text"}
+FIRST_CLIP = CLIP_PAGE | {"embed", "line", "excerpt", "captions", "subrip", "text", "oembed"}
 
 
 def _served(pages: dict[str, str]) -> dict[str, tuple[str, bytes]]:

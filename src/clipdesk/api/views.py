@@ -340,6 +340,7 @@ def _published(queryset, what: str, slug: str):
 @require_GET
 def oembed_view(request) -> HttpResponse:
     """oEmbed 1.0 for clip pages: `/oembed?url=<clip page>&format=json[&maxwidth=&maxheight=]`."""
+    mark("api")
     try:
         body = oembed.respond(request.GET, request_host=request.get_host())
     except oembed.OEmbedError as exc:
