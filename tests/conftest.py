@@ -23,6 +23,12 @@ hypothesis_settings.register_profile("dev", max_examples=200, deadline=None)
 hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
+def pytest_configure(config):
+    """Tests see each page as rendered now: their changes commit inside the test's transaction, whose
+    after-commit invalidations never run. The page cache's own tests (tests/caching) turn it on."""
+    settings.CLIPDESK_PAGE_CACHE = False
+
+
 def pytest_sessionstart(session):
     """A PostgreSQL run needs its server: say exactly what is missing; in CI, fail rather than skip."""
     db = settings.DATABASES["default"]
@@ -143,7 +149,11 @@ def shared_cache(db, settings):
     from django.core.management import call_command
 
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "clipdesk_cache"}
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "clipdesk_cache"},
+        "pages": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "clipdesk_page_cache",
+        },
     }
     call_command("createcachetable", verbosity=0)
 

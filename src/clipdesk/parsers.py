@@ -35,3 +35,13 @@ def weekday(value: str) -> int:
         if day in {name, name[:3], str(number)}:
             return number
     raise ValueError(f"CLIPDESK_DIGEST_WEEKDAY must be a day of the week such as 'monday', not {day!r}.")
+
+
+def switch(value: str) -> bool:
+    """'on' or 'off' (also 1/0, true/false, yes/no)."""
+    word = str(value).strip().lower()
+    if word in {"on", "1", "true", "yes"}:
+        return True
+    if word in {"off", "0", "false", "no"}:
+        return False
+    raise ValueError(f"expected on or off, not {value!r}")

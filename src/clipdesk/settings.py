@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "csp",
     "ninja",  # /api/docs: Swagger UI's template and static files, served by us ('self'), never from a CDN
     "huey.contrib.djhuey",
+    "clipdesk.caching",
     "clipdesk.archive",
     "clipdesk.transcripts",
     "clipdesk.media",
@@ -134,6 +135,8 @@ MIDDLEWARE = [
     "clipdesk.operations.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the session: a cached public page is answered without reading a session or a user.
+    "clipdesk.caching.middleware.PublicCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -161,6 +164,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "clipdesk.archive.context_processors.site",
+                "clipdesk.caching.context_processors.page",
             ],
         },
     },
@@ -374,12 +378,49 @@ CLIPDESK_FEED_ITEMS = env_int("CLIPDESK_FEED_ITEMS", "50")
 # The cache is shared by every process (rate limits depend on it): a database table by default,
 # Redis when REDIS_URL is set. `clipdesk migrate` creates the table.
 REDIS_URL = env("REDIS_URL")
+# "pages" holds the page cache: rendered public pages (they expire) and the versions of their tags (they
+# do not; README "Caching"). A table of its own, so that rate-limit counts never push versions out.
+CLIPDESK_PAGE_CACHE = env_parsed("CLIPDESK_PAGE_CACHE", "on", parsers.switch, "must be on or off")
+CLIPDESK_PAGE_CACHE_SECONDS = env_int("CLIPDESK_PAGE_CACHE_SECONDS", "86400")
+CLIPDESK_PAGE_CACHE_ENTRIES = env_int("CLIPDESK_PAGE_CACHE_ENTRIES", "100000")
+# A page is stored only if its tags last changed this long before it began to render: the clocks of the
+# machines that change and render pages may differ by this much.
+CLIPDESK_PAGE_CACHE_SKEW_MS = env_int("CLIPDESK_PAGE_CACHE_SKEW_MS", "1000")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+        "pages": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "clipdesk-pages",
+        },
+    }
 else:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "clipdesk_cache"}
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "clipdesk_cache"},
+        "pages": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "clipdesk_page_cache",
+            "OPTIONS": {"MAX_ENTRIES": CLIPDESK_PAGE_CACHE_ENTRIES},
+        },
     }
+
+# HTTP caching of public responses for anonymous readers: max-age per kind, stale-while-revalidate, and
+# the s-maxage a purged cache in front (CLIPDESK_PURGER) may keep them. Signed-in users: private, no-store.
+CLIPDESK_CACHE_MAX_AGE = {
+    "page": env_int("CLIPDESK_CACHE_MAX_AGE_PAGE", "60"),
+    "search": env_int("CLIPDESK_CACHE_MAX_AGE_SEARCH", "60"),
+    "feed": env_int("CLIPDESK_CACHE_MAX_AGE_FEED", "300"),
+    "download": env_int("CLIPDESK_CACHE_MAX_AGE_DOWNLOAD", "300"),
+    "api": env_int("CLIPDESK_CACHE_MAX_AGE_API", "60"),
+    "media": env_int("CLIPDESK_CACHE_MAX_AGE_MEDIA", str(365 * 24 * 3600)),
+}
+CLIPDESK_CACHE_STALE_SECONDS = env_int("CLIPDESK_CACHE_STALE_SECONDS", "60")
+CLIPDESK_CACHE_SHARED_MAX_AGE = env_int("CLIPDESK_CACHE_SHARED_MAX_AGE", "86400")
+# The cache in front, purged by surrogate key after each change (dotted path; none by default).
+CLIPDESK_PURGER = env("CLIPDESK_PURGER")
+CLIPDESK_VARNISH_URLS = env_list("CLIPDESK_VARNISH_URLS")
+CLIPDESK_PURGE_TIMEOUT = env_float("CLIPDESK_PURGE_TIMEOUT", "5")
 
 # Personal data: how long each kind is kept before the nightly purge anonymises it (or deletes it,
 # where nothing anonymous is worth keeping). src/clipdesk/privacy/__init__.py and docs/privacy.md list

@@ -13,6 +13,7 @@ admin.site.login = StaffLoginView.as_view()
 urlpatterns = [
     path("staff/admin/", admin.site.urls),
     path("", include("clipdesk.accounts.urls")),
+    path("", include("clipdesk.caching.urls")),
     path("", include("clipdesk.media.urls")),
     path("", include("clipdesk.transcripts.urls")),
     path("", include("clipdesk.search.urls")),

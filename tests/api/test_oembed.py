@@ -112,7 +112,7 @@ def test_the_poster_is_the_thumbnail_when_it_fits(client, clip, settings, tmp_pa
     poster = write_poster(tmp_path / "poster.png", 320, 180)
     media = attach_media(clip, make_video(tmp_path / "clip.mp4", seconds=1), user=None, poster=poster)
     body = oembed(client, f"{BASE}/clips/8891/")
-    assert body["thumbnail_url"] == f"{BASE}/media/assets/{media.pk}/poster"
+    assert body["thumbnail_url"] == f"{BASE}/media/assets/{media.pk}/poster?v={media.version('poster')}"
     assert (body["thumbnail_width"], body["thumbnail_height"]) == (320, 180)
     image = client.get(body["thumbnail_url"].removeprefix(BASE))
     assert image.status_code == 200 and b"".join(image.streaming_content).startswith(b"\x89PNG")

@@ -14,7 +14,10 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape, linebreaks
 
+from clipdesk.archive.invalidation import tag_cards, tag_listing
 from clipdesk.archive.models import Channel, Clip, ClipQuerySet, Person, Topic
+from clipdesk.caching import tag
+from clipdesk.caching.tags import mark
 from clipdesk.transcripts.corrections import changes, published_corrections
 from clipdesk.transcripts.diff import word_diff
 from clipdesk.transcripts.models import Revision
@@ -29,6 +32,10 @@ class ClipFeed(Feed):
     format = "rss"
     name = "clips"  # feed URLs are named api:feed-<name>-<format>
     language = "en"
+
+    def __call__(self, request, *args, **kwargs):
+        mark("feed")
+        return super().__call__(request, *args, **kwargs)
 
     def get_object(self, request):
         return None
@@ -70,12 +77,18 @@ class ClipFeed(Feed):
 
     def items(self, obj):
         size = settings.CLIPDESK_FEED_ITEMS
-        return (
+        clips = list(
             self.clips(obj)
             .select_related("channel")
             .prefetch_related("topics")
             .order_by("-published_at", "-number")[:size]
         )
+        if obj is None:
+            tag("list")
+        else:
+            tag_listing(obj)
+        tag_cards(clips)
+        return clips
 
     def item_title(self, clip: Clip) -> str:
         return self.text(f"{clip.reference} {clip.title}")
@@ -177,6 +190,10 @@ class CorrectionFeed(Feed):
     format = "rss"
     language = "en"
 
+    def __call__(self, request, *args, **kwargs):
+        mark("feed")
+        return super().__call__(request, *args, **kwargs)
+
     def feed_url(self) -> str:
         return absolute(reverse(f"api:feed-corrections-{self.format}"))
 
@@ -199,7 +216,9 @@ class CorrectionFeed(Feed):
         return settings.CLIPDESK_PUBLISHER
 
     def items(self):
-        return published_corrections()[: settings.CLIPDESK_FEED_ITEMS]
+        revisions = list(published_corrections()[: settings.CLIPDESK_FEED_ITEMS])
+        tag("corrections", *(f"clip-{revision.clip.number}" for revision in revisions))
+        return revisions
 
     def item_title(self, revision: Revision) -> str:
         return self.text(f"Correction to {revision.clip.reference} {revision.clip.title}")

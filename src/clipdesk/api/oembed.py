@@ -17,6 +17,7 @@ from django.urls import Resolver404, resolve
 from django.utils.html import format_html
 
 from clipdesk.archive.models import Clip
+from clipdesk.caching import tag
 from clipdesk.params import whole_number
 
 WIDTH, HEIGHT = 640, 360  # the player's size unless the consumer asks for less; 16:9
@@ -39,6 +40,7 @@ def respond(params: Mapping[str, str], *, request_host: str) -> dict:
         raise OEmbedError(400, "Give the address of a clip: ?url=...")
     maxwidth, maxheight = _positive(params, "maxwidth"), _positive(params, "maxheight")
     clip = clip_at(url, request_host=request_host)
+    tag(f"clip-{clip.number}", f"channel-{clip.channel_id}")  # its title, channel, poster and player
     width, height = fit(WIDTH, HEIGHT, maxwidth, maxheight)
     base = settings.CLIPDESK_BASE_URL
     body = {

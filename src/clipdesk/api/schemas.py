@@ -7,6 +7,8 @@ from django.conf import settings
 from django.urls import reverse
 from ninja import Field, Schema
 
+from clipdesk.caching import tag
+
 
 def absolute(path: str) -> str:
     return settings.CLIPDESK_BASE_URL + path
@@ -36,6 +38,7 @@ class ChannelRef(Schema):
 
     @staticmethod
     def resolve_url(channel) -> str:
+        tag(f"channel-{channel.pk}")  # the response shows it: cached pages record what they show
         return absolute(channel.get_absolute_url())
 
 
@@ -45,6 +48,7 @@ class Channel(ChannelRef):
 
     @staticmethod
     def resolve_clips_url(channel) -> str:
+        tag(f"channel-{channel.pk}-list")  # its clip count
         return clips_url(channel=channel.slug)
 
 
@@ -58,10 +62,12 @@ class Topic(Schema):
 
     @staticmethod
     def resolve_url(topic) -> str:
+        tag(f"topic-{topic.pk}")
         return absolute(topic.get_absolute_url())
 
     @staticmethod
     def resolve_clips_url(topic) -> str:
+        tag(f"topic-{topic.pk}-list")  # its clip count
         return clips_url(topic=topic.slug)
 
 
@@ -81,10 +87,12 @@ class Person(Schema):
 
     @staticmethod
     def resolve_url(person) -> str:
+        tag(f"person-{person.pk}")
         return absolute(person.get_absolute_url())
 
     @staticmethod
     def resolve_clips_url(person) -> str:
+        tag(f"person-{person.pk}-list")  # its clip count
         return clips_url(person=person.slug)
 
 
@@ -105,6 +113,7 @@ class ClipSummary(Schema):
 
     @staticmethod
     def resolve_url(clip) -> str:
+        tag(f"clip-{clip.number}", *(f"topic-{topic.pk}" for topic in clip.topics.all()))
         return absolute(clip.get_absolute_url())
 
     @staticmethod

@@ -20,7 +20,10 @@ from ninja.pagination import paginate
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 
+from clipdesk.archive.invalidation import tag_clip_page
 from clipdesk.archive.models import Channel, Clip, ClipQuerySet, Person, Topic
+from clipdesk.caching import tag
+from clipdesk.caching.tags import mark
 from clipdesk.search import services as search_services
 from clipdesk.search.interfaces import Filters
 from clipdesk.transcripts.export import clip_document
@@ -157,6 +160,8 @@ def _named(model, slug: str):
 )
 @paginate(PageNumberPagination)
 def list_clips(request, filters: Query[ClipFilters]):
+    mark("api")
+    tag("list")
     clips = _visible_clips(request, filters.include)
     if filters.channel:
         clips = clips.for_channel(_named(Channel, filters.channel))
@@ -185,6 +190,7 @@ def get_clip(
     ref: str = Path(..., pattern=CLIP_REF, example="8891"),
     include: Literal["drafts"] | None = Query(None, description="`drafts` with a staff member's token."),
 ):
+    mark("api")
     try:
         clip = _visible_clips(request, include).select_related("channel").get_by_reference(ref)
     except Clip.DoesNotExist as exc:
@@ -193,12 +199,15 @@ def get_clip(
     # for byte in content; the schema describes it and the tests hold the two together.
     token = request.auth
     staff = isinstance(token, ApiToken) and token.user.is_staff  # staff also get each line's machine data
+    tag_clip_page(clip, topics=clip.topics.all(), people=clip.people.all(), speakers=clip.speakers.all())
     return api.create_response(request, clip_document(clip, staff=staff), status=200)
 
 
 @api.get("/people", response=list[schemas.Person], tags=["people"], summary="People and organisations")
 @paginate(PageNumberPagination)
 def list_people(request, kind: Literal["person", "organisation"] | None = None):
+    mark("api")
+    tag("list", "people")
     people = queries.people()
     if kind:
         people = people.filter(kind=kind)
@@ -207,12 +216,15 @@ def list_people(request, kind: Literal["person", "organisation"] | None = None):
 
 @api.get("/people/{slug}", response={200: schemas.Person, 404: schemas.Error}, tags=["people"])
 def get_person(request, slug: str = Path(..., pattern=SLUG, example="ibrahim-al-amine")):
+    mark("api")
     return _published(queries.people(), "person or organisation", slug)
 
 
 @api.get("/channels", response=list[schemas.Channel], tags=["channels"], summary="Channels")
 @paginate(PageNumberPagination)
 def list_channels(request, country: str | None = Query(None, max_length=100, example="Lebanon")):
+    mark("api")
+    tag("list", "channels")
     channels = queries.channels()
     if country:
         channels = channels.filter(country__iexact=country)
@@ -221,17 +233,21 @@ def list_channels(request, country: str | None = Query(None, max_length=100, exa
 
 @api.get("/channels/{slug}", response={200: schemas.Channel, 404: schemas.Error}, tags=["channels"])
 def get_channel(request, slug: str = Path(..., pattern=SLUG, example="al-manar-tv")):
+    mark("api")
     return _published(queries.channels(), "channel", slug)
 
 
 @api.get("/topics", response=list[schemas.Topic], tags=["topics"], summary="Topics")
 @paginate(PageNumberPagination)
 def list_topics(request):
+    mark("api")
+    tag("list", "topics")
     return queries.topics().order_by("name", "pk")
 
 
 @api.get("/topics/{slug}", response={200: schemas.Topic, 404: schemas.Error}, tags=["topics"])
 def get_topic(request, slug: str = Path(..., pattern=SLUG, example="hizbullah")):
+    mark("api")
     return _published(queries.topics(), "topic", slug)
 
 
@@ -272,6 +288,8 @@ class SearchParameters(Schema):
 def search(request, params: Query[SearchParameters]):
     """Clips whose transcript, title or summary match `q`, each with its best matching lines, as the
     site's search page finds them. An empty `q` with a filter lists that filter's clips by date."""
+    mark("api")
+    tag("search")
     staff = _staff_asking_for_drafts(request, params.include)
     results = search_services.search(
         params.q,
@@ -322,6 +340,7 @@ def _published(queryset, what: str, slug: str):
 @require_GET
 def oembed_view(request) -> HttpResponse:
     """oEmbed 1.0 for clip pages: `/oembed?url=<clip page>&format=json[&maxwidth=&maxheight=]`."""
+    mark("api")
     try:
         body = oembed.respond(request.GET, request_host=request.get_host())
     except oembed.OEmbedError as exc:

@@ -18,3 +18,6 @@ class ArchiveConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(create_cache_table, dispatch_uid="clipdesk-cache-table")
+        from . import invalidation
+
+        invalidation.connect()

@@ -17,8 +17,10 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
 from clipdesk import params
+from clipdesk.caching import public, tag
 
 from .citation import Citation
+from .invalidation import tag_cards, tag_clip_page, tag_listing
 from .models import Channel, Clip, Person, Topic
 from .references import render_summary
 
@@ -49,8 +51,11 @@ def _page(request, queryset):
 
 
 @require_GET
+@public("page")
 def home(request):
-    clips = Clip.objects.published().for_listing()[:12]
+    clips = list(Clip.objects.published().for_listing()[:12])
+    tag("list")
+    tag_cards(clips)
     return render(request, "archive/home.html", {"clips": clips})
 
 
@@ -83,6 +88,7 @@ def _options(pairs, selected: str) -> SafeString:
 
 
 @require_GET
+@public("page")
 def clip_list(request):
     clips = Clip.objects.published()
     chosen = {}
@@ -101,8 +107,11 @@ def clip_list(request):
     if (year := params.integer(request.GET, "year", minimum=1, maximum=9999, what="a year")) is not None:
         chosen["year"] = year
         clips = clips.aired_in(year)
+    page = _page(request, clips.for_listing())
+    tag("list", "channels", "topics", "people")
+    tag_cards(page.object_list)
     context = {
-        "page": _page(request, clips.for_listing()),
+        "page": page,
         "chosen": chosen,
         "filters": _filter_options(request.GET),
         "query": {k: request.GET[k] for k in LIST_FILTERS if request.GET.get(k)},
@@ -151,6 +160,11 @@ def _render_clip(request, clip: Clip):
         (revision, list(revision.edits.all()))
         for revision in clip.revisions.published().prefetch_related("edits__segment").order_by("published_at")
     ]
+    topics, people = list(clip.topics.all()), list(clip.people.all())
+    if clip.number:
+        tag_clip_page(
+            clip, topics=topics, people=people, speakers=[s.speaker for s in segments], references=references
+        )
     context = {
         "clip": clip,
         "turns": group_turns(segments),
@@ -161,8 +175,8 @@ def _render_clip(request, clip: Clip):
         "original_dir": "rtl" if original.split("-")[0] in RTL_LANGUAGES else "ltr",
         "summary_html": render_summary(clip.summary, references, targets),
         "references": [(ref, targets.get(ref.number)) for ref in references],
-        "topics": list(clip.topics.all()),
-        "people": list(clip.people.all()),
+        "topics": topics,
+        "people": people,
         "preview": not clip.is_public,
         "media": media,
         "timed": timed,
@@ -179,9 +193,11 @@ def _render_clip(request, clip: Clip):
 
 
 @require_GET
+@public("page")
 def clip_detail(request, number: int, slug: str):
     clip = get_object_or_404(Clip.objects.select_related("channel"), number=number)
     if clip.status == Clip.Status.WITHDRAWN:
+        tag_clip_page(clip)
         return render(request, "archive/clip_withdrawn.html", {"clip": clip}, status=410)
     if not Clip.objects.visible_to(request.user).filter(pk=clip.pk).exists():
         raise Http404("No such clip.")
@@ -214,6 +230,7 @@ def _published_counts(queryset, relation: str):
 
 
 @require_GET
+@public("page")
 def person_list(request):
     # A person's clips are those they speak in or are linked to; count each clip once.
     clips_of: dict[int, set[int]] = {}
@@ -225,50 +242,66 @@ def person_list(request):
     people = list(Person.objects.filter(pk__in=clips_of))
     for person in people:
         person.clip_count = len(clips_of[person.pk])
+    tag("list", "people")
     return render(request, "archive/person_list.html", {"people": people})
 
 
 @require_GET
+@public("page")
 def person_detail(request, slug: str):
     person = get_object_or_404(Person.objects.public().prefetch_related("aliases"), slug=slug)
-    clips = Clip.objects.published().featuring(person).for_listing()
-    return render(request, "archive/person_detail.html", {"person": person, "page": _page(request, clips)})
+    page = _page(request, Clip.objects.published().featuring(person).for_listing())
+    tag_listing(person)
+    tag_cards(page.object_list)
+    return render(request, "archive/person_detail.html", {"person": person, "page": page})
 
 
 @require_GET
+@public("page")
 def channel_list(request):
+    tag("list", "channels")
     return render(
         request, "archive/channel_list.html", {"channels": _published_counts(Channel.objects.all(), "clips")}
     )
 
 
 @require_GET
+@public("page")
 def channel_detail(request, slug: str):
     channel = get_object_or_404(Channel.objects.public(), slug=slug)
-    clips = Clip.objects.published().for_channel(channel).for_listing()
-    return render(request, "archive/channel_detail.html", {"channel": channel, "page": _page(request, clips)})
+    page = _page(request, Clip.objects.published().for_channel(channel).for_listing())
+    tag_listing(channel)
+    tag_cards(page.object_list)
+    return render(request, "archive/channel_detail.html", {"channel": channel, "page": page})
 
 
 @require_GET
+@public("page")
 def topic_list(request):
+    tag("list", "topics")
     return render(
         request, "archive/topic_list.html", {"topics": _published_counts(Topic.objects.all(), "clips")}
     )
 
 
 @require_GET
+@public("page")
 def topic_detail(request, slug: str):
     topic = get_object_or_404(Topic.objects.public(), slug=slug)
-    clips = Clip.objects.published().for_topic(topic).for_listing()
-    return render(request, "archive/topic_detail.html", {"topic": topic, "page": _page(request, clips)})
+    page = _page(request, Clip.objects.published().for_topic(topic).for_listing())
+    tag_listing(topic)
+    tag_cards(page.object_list)
+    return render(request, "archive/topic_detail.html", {"topic": topic, "page": page})
 
 
 @require_GET
+@public("page")
 @xframe_options_exempt
 @csp_replace({"frame-ancestors": ["*"]})
 def clip_embed(request, number: int):
     """The player alone, for other sites to frame: `/embed/<number>/?t=&end=`. The only page that may be framed."""
     clip = get_object_or_404(Clip.objects.published().select_related("channel"), number=number)
+    tag_clip_page(clip)
     media = clip.media.first()
     context = {
         "clip": clip,

@@ -2,14 +2,14 @@
 "Report a translation error" button under every line of a clip (reports are the desk's data)."""
 
 from django.conf import settings
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from clipdesk.archive.models import Clip
+from clipdesk.caching.views import token_or_form
 from clipdesk.ratelimits import RateLimited, client_ip
 
 from . import actions
@@ -66,25 +66,54 @@ def request_status(request, token: str):
     return response
 
 
-@require_POST
+THANKS = "Thank you: your report was sent to the desk."
+
+
+def _report_page(request, number: int, line: int, *, status: int = 200, **context):
+    clip = get_object_or_404(Clip.objects.published().select_related("channel"), number=number)
+    segment = get_object_or_404(clip.segments.select_related("speaker"), position=line - 1)
+    context = {
+        "clip": clip,
+        "segment": segment,
+        "line": line,
+        "back": f"{clip.get_absolute_url()}#line-{line}",
+        "note": request.POST.get("note", ""),
+        "email": request.POST.get("email", ""),
+        **context,
+    }
+    response = render(request, "inquiries/report.html", context, status=status)
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _report_again(request, number: int, line: int):
+    """A report posted without a valid CSRF token (the clip page is cached and carries none, and this
+    reader's browser ran no script to fetch one): the form again, with what was typed and a token."""
+    return _report_page(request, number, line, status=403, confirm=True)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@token_or_form(_report_again)
 def report_line(request, number: int, line: int):
-    """A reader's "Report a translation error" on one line; it joins the staff desk's queue."""
+    """A reader's "Report a translation error" on one line; it joins the staff desk's queue.
+
+    The form is on the (cached) clip page under every line; the answer is this page, never cached:
+    the thanks or the reason, with the form again if it was refused, and the way back to the line.
+    """
+    if request.method == "GET":
+        return _report_page(request, number, line)
     clip = get_object_or_404(Clip.objects.published(), number=number)
     segment = get_object_or_404(clip.segments, position=line - 1)
-    back = f"{clip.get_absolute_url()}#line-{line}"
-    # Shown in that line of the page (the reader is there, not at the top), by its tag.
-    where = f"line-{line}"
     if request.POST.get("website"):  # the honeypot: people never see it, simple bots fill it in
-        messages.success(request, "Thank you: your report was sent to the desk.", extra_tags=where)
-        return redirect(back)
+        return _report_page(request, number, line, sent=THANKS)
     try:
         actions.report_translation_error(
             segment, request.POST.get("note", ""), request.POST.get("email") or None, ip=client_ip(request)
         )
     except RateLimited as exc:
-        messages.error(request, str(exc), extra_tags=where)
+        return _report_page(request, number, line, status=429, refused=str(exc))
     except ValidationError as exc:
-        messages.error(request, "Your report was not sent: " + "; ".join(exc.messages), extra_tags=where)
-    else:
-        messages.success(request, "Thank you: your report was sent to the desk.", extra_tags=where)
-    return redirect(back)
+        refused = "Your report was not sent: " + "; ".join(exc.messages)
+        return _report_page(request, number, line, status=400, refused=refused)
+    return _report_page(request, number, line, sent=THANKS)

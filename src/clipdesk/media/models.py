@@ -1,5 +1,7 @@
 """Media assets: the video or audio behind a clip, with its checksum for provenance."""
 
+import hashlib
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -44,12 +46,20 @@ class MediaAsset(models.Model):
     def __str__(self) -> str:
         return f"{self.clip.reference} {self.mime_type} {self.sha256[:12]}"
 
+    # Media addresses carry a version of their content (?v=), so that browsers and caches may keep them
+    # for a year (Cache-Control immutable): new content is a new address.
     def get_absolute_url(self) -> str:
-        return reverse("media:file", args=[self.pk])
+        return f"{reverse('media:file', args=[self.pk])}?v={self.version('file')}"
 
     @property
     def poster_url(self) -> str:
-        return reverse("media:poster", args=[self.pk]) if self.poster else ""
+        return f"{reverse('media:poster', args=[self.pk])}?v={self.version('poster')}" if self.poster else ""
+
+    def version(self, kind: str) -> str:
+        """The file's SHA-256 (the poster's stored name, which changes with it), shortened."""
+        if kind == "file":
+            return self.sha256[:16]
+        return hashlib.sha256(self.poster.name.encode()).hexdigest()[:16]
 
     @property
     def is_video(self) -> bool:

@@ -20,6 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from clipdesk.accounts.decorators import staff_required
 from clipdesk.archive.models import Clip
+from clipdesk.caching import tag
+from clipdesk.caching.tags import mark
 
 from . import actions, waveform
 from .models import MediaAsset
@@ -101,6 +103,11 @@ def asset_file(request, pk: int, kind: str = "file"):
     field = asset.poster if kind == "poster" else asset.file
     if not field:
         raise Http404("No such media.")
+    # Public media is cached by its content: for a year (immutable) at its versioned address, briefly at
+    # any other; purged with its clip (a withdrawal).
+    version = asset.version(kind)
+    mark("media" if request.GET.get("v") == version else "download")
+    tag(f"clip-{asset.clip.number}")
     try:
         stream = StoredStream(field.storage, field.name)
     except FileNotFoundError:
@@ -127,6 +134,7 @@ def asset_file(request, pk: int, kind: str = "file"):
         response["Content-Range"] = f"bytes {start}-{end}/{size}"
     response["Content-Length"] = str(end - start + 1)
     response["Accept-Ranges"] = "bytes"
+    response["ETag"] = f'"{asset.sha256 if kind == "file" else version}"'
     response["Content-Disposition"] = content_disposition_header(
         inline_type is None, PurePosixPath(field.name).name
     )

@@ -7,6 +7,8 @@ requests never write the index; they enqueue work for the worker after their tra
 import logging
 import time
 
+from clipdesk import caching
+
 from .documents import indexable, load_documents
 from .interfaces import Progress
 from .services import get_backend
@@ -30,6 +32,7 @@ def sync_clip(clip_id: int) -> str:
     else:
         backend.index_clip(document)
         outcome = "indexed"
+    caching.invalidate("search")  # search pages cached before the index changed are stale now
     log.info(
         "search index: clip %s %s (read %.0f ms, write %.0f ms)",
         clip_id,
@@ -42,7 +45,9 @@ def sync_clip(clip_id: int) -> str:
 
 def rebuild_index(progress: Progress | None = None) -> int:
     """Replace the whole index with every clip that is not withdrawn. Returns how many clips it holds."""
-    return get_backend().rebuild(load_documents(), progress)
+    count = get_backend().rebuild(load_documents(), progress)
+    caching.invalidate("search")
+    return count
 
 
 def clips_to_index() -> int:

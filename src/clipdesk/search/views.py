@@ -8,6 +8,7 @@ from django.http import QueryDict
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from clipdesk.caching import public, tag
 from clipdesk.params import whole_number
 
 from . import services
@@ -131,7 +132,9 @@ def _chosen(results: services.SearchResults, params: QueryDict) -> list[dict]:
 
 
 @require_GET
+@public("search")
 def search_page(request):
+    tag("search")
     params = request.GET
     query = params.get("q", "")[:1000]
     notes: list[str] = []

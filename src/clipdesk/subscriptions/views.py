@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from clipdesk.caching.views import token_or_form
 from clipdesk.ratelimits import allowed, client_ip
 
 from . import actions, tokens
@@ -39,7 +40,19 @@ def with_subscriber(view):
     return never_cache(wrapper)
 
 
+def _subscribe_again(request):
+    """A subscription posted without a valid CSRF token (from the box on a cached clip page, by a
+    browser that ran no script to fetch one): the full form, filled in as posted, with a token."""
+    context = {
+        "form": SubscribeForm(request.POST),
+        "confirm": True,
+        "contact_email": settings.CLIPDESK_CONTACT_EMAIL,
+    }
+    return render(request, "subscriptions/subscribe.html", context, status=403)
+
+
 @require_http_methods(["GET", "POST"])
+@token_or_form(_subscribe_again)
 def subscribe(request):
     status = 200
     if request.method == "POST":

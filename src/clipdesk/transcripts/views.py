@@ -10,7 +10,9 @@ from django.views.decorators.http import require_GET
 
 from clipdesk import params
 from clipdesk.archive.citation import Citation, format_time
+from clipdesk.archive.invalidation import tag_clip_page
 from clipdesk.archive.models import Clip
+from clipdesk.caching import public, tag
 
 from . import export
 from .corrections import changes, published_corrections
@@ -19,6 +21,8 @@ from .corrections import changes, published_corrections
 def _clip_for(request, number: int | None = None, pk: int | None = None) -> Clip | HttpResponse:
     lookup = {"number": number} if number is not None else {"pk": pk}
     clip = get_object_or_404(Clip.objects.select_related("channel"), **lookup)
+    if clip.number:
+        tag_clip_page(clip)
     if clip.status == Clip.Status.WITHDRAWN:
         return render(request, "archive/clip_withdrawn.html", {"clip": clip}, status=410)
     if not Clip.objects.visible_to(request.user).filter(pk=clip.pk).exists():
@@ -34,10 +38,12 @@ def _text(body: str, content_type: str, filename: str) -> HttpResponse:
 
 
 @require_GET
+@public("download")
 def clip_json(request, number: int):
     clip = _clip_for(request, number)
     if isinstance(clip, HttpResponse):
         return clip
+    tag_clip_page(clip, topics=clip.topics.all(), people=clip.people.all(), speakers=clip.speakers.all())
     staff = request.user.is_staff
     response = JsonResponse(
         export.clip_document(clip, staff=staff), json_dumps_params={"ensure_ascii": False, "indent": 1}
@@ -50,6 +56,7 @@ def clip_json(request, number: int):
 
 
 @require_GET
+@public("download")
 def transcript_txt(request, number: int):
     clip = _clip_for(request, number)
     if isinstance(clip, HttpResponse):
@@ -58,6 +65,7 @@ def transcript_txt(request, number: int):
 
 
 @require_GET
+@public("download")
 def captions(request, language: str, fmt: str, number: int | None = None, pk: int | None = None):
     if fmt not in ("vtt", "srt"):
         raise Http404("Captions come as .vtt or .srt.")
@@ -77,6 +85,7 @@ MAX_EXCERPT_LINES = 200
 
 
 @require_GET
+@public("page")
 def line_permalink(request, number: int, line: int, last: int | None = None):
     """One line, or lines `line` to `last`, quoted, with the citation and a link that plays exactly them."""
     clip = _clip_for(request, number)
@@ -106,10 +115,14 @@ def line_permalink(request, number: int, line: int, last: int | None = None):
 
 
 @require_GET
+@public("page")
 def corrections(request):
     """Every published correction across the archive, newest first, each with its word-level changes."""
     page = Paginator(published_corrections(), settings.CLIPDESK_PAGE_SIZE).get_page(request.GET.get("page"))
     entries = [(revision, changes(revision)) for revision in page.object_list]
+    tag("corrections")
+    for revision in page.object_list:  # each entry names its clip and the clip's channel
+        tag(f"clip-{revision.clip.number}", f"channel-{revision.clip.channel_id}")
     return render(request, "transcripts/corrections.html", {"page": page, "entries": entries})
 
 
