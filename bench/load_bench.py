@@ -247,9 +247,9 @@ def warm_up(base: str, rotations: dict[str, list[str]], parallel: int) -> None:
     started = time.perf_counter()
     with ThreadPoolExecutor(parallel) as pool:
         for done, _ in enumerate(pool.map(lambda path: serving.fetch(base + path), paths), 1):
-            if done % 1000 == 0 or done == len(paths):
-                print(f"  warming up: {done:,} of {len(paths):,} URLs read", end="\r", flush=True)
-    print(f"\n  warmed up in {time.perf_counter() - started:.0f} s")
+            if done % 1000 == 0:
+                print(f"  warming up: {done:,} of {len(paths):,} URLs read", flush=True)
+    print(f"  warmed up: {len(paths):,} URLs read in {time.perf_counter() - started:.0f} s")
 
 
 def conditional_requests(
