@@ -2,7 +2,7 @@
 
     python bench/load_bench.py                      # about 3,000 clips, 20 s per wrk run
     python bench/load_bench.py --seconds 60         # longer runs, steadier figures
-    python bench/load_bench.py --cache off          # the cold pages only (CLIPDESK_PAGE_CACHE=off)
+    python bench/load_bench.py --cache cold         # the cold pages only (CLIPDESK_PAGE_CACHE=off)
     python bench/load_bench.py --segments 1000000   # a 25,000-clip archive (loading takes minutes)
     python bench/load_bench.py --connection-per-request  # a new database connection for every request
     python bench/load_bench.py --worker-class sync --worker-class gthread --worker-class asgi  # compare them
