@@ -206,3 +206,14 @@ def test_kept_addresses_follow_the_url_configuration(settings):
     finally:
         set_script_prefix("/")
     assert person.get_absolute_url() == "/people/ibrahim/"
+
+
+def test_templates_are_compiled_once_per_process():
+    """Django's cached loader holds each compiled template (its default when TEMPLATES names no
+    loaders): a page is not parsed again for every request."""
+    from django.template import engines
+
+    loader = engines["django"].engine.template_loaders[0]
+    assert type(loader).__module__ == "django.template.loaders.cached"
+    first = loader.get_template("archive/clip_detail.html")
+    assert loader.get_template("archive/clip_detail.html") is first

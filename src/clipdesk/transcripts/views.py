@@ -21,7 +21,7 @@ def _clip_for(request, number: int | None = None, pk: int | None = None) -> Clip
     clip = get_object_or_404(Clip.objects.select_related("channel"), **lookup)
     if clip.status == Clip.Status.WITHDRAWN:
         return render(request, "archive/clip_withdrawn.html", {"clip": clip}, status=410)
-    if not Clip.objects.visible_to(request.user).filter(pk=clip.pk).exists():
+    if not clip.is_visible_to(request.user):
         raise Http404("No such clip.")
     return clip
 
