@@ -14,8 +14,9 @@ from .conftest import make_channel
 
 pytestmark = pytest.mark.django_db
 
-# the clips of the page as plain rows; their matching lines with speakers
-SEARCH_PAGE_QUERIES = 2
+# the clips of the page as plain rows; their matching lines with speakers; and on PostgreSQL the engine's
+# own three (the clips found, their best lines, the facets), which tantivy answers outside the database
+SEARCH_PAGE_QUERIES = {"sqlite": 2, "postgresql": 5}
 
 
 def clips_about_peace(make_clip, count: int, start: int) -> None:
@@ -41,4 +42,4 @@ def test_the_search_page_runs_the_same_queries_for_two_results_and_twenty(client
     with CaptureQueriesContext(connection) as many:
         response = client.get(url)
     assert response.content.decode().count('class="search-result"') >= 5
-    assert len(many) == len(few) <= SEARCH_PAGE_QUERIES, "\n".join(q["sql"] for q in many)
+    assert len(many) == len(few) <= SEARCH_PAGE_QUERIES[connection.vendor], "\n".join(q["sql"] for q in many)
