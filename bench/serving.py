@@ -360,11 +360,11 @@ INSTALL_VARNISH = "apt-get install varnish varnish-modules"
 
 
 def point_vcl_at(vcl: str, backend: str) -> str:
-    """The VCL with its `backend default { ... }` block replaced by one for `backend` (host:port).
-    ValueError when it has no such block."""
-    match = re.search(r"^\s*backend\s+default\s*\{", vcl, re.M)
+    """The VCL with its (first) `backend NAME { ... }` block replaced by one of the same name for `backend`
+    (host:port). ValueError when it has none."""
+    match = re.search(r"^\s*backend\s+([A-Za-z_][\w-]*)\s*\{", vcl, re.M)
     if not match:
-        raise ValueError("it has no `backend default { ... }` block to point at the benchmark's server")
+        raise ValueError("it has no `backend NAME { ... }` block to point at the benchmark's server")
     depth, end = 0, None
     for i in range(match.end() - 1, len(vcl)):
         depth += {"{": 1, "}": -1}.get(vcl[i], 0)
@@ -372,9 +372,9 @@ def point_vcl_at(vcl: str, backend: str) -> str:
             end = i + 1
             break
     if end is None:
-        raise ValueError("its `backend default` block does not close")
+        raise ValueError(f"its `backend {match.group(1)}` block does not close")
     host, port = backend.rsplit(":", 1)
-    block = f'\nbackend default {{\n    .host = "{host}";\n    .port = "{port}";\n}}'
+    block = f'\nbackend {match.group(1)} {{\n    .host = "{host}";\n    .port = "{port}";\n}}'
     return vcl[: match.start()] + block + vcl[end:]
 
 
