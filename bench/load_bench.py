@@ -36,7 +36,7 @@ and "warm" then measures the same uncached pages. The machine's load average is 
 phase, since a shared machine's figures mean little without it.
 
 wrk must be installed (`apt-get install wrk`). Nothing here is part of the test suite; `make bench`
-runs it, in about seven minutes on 2 cores with the defaults. bench/profile_pages.py shows where a
+runs it, in about ten minutes on 2 cores with the defaults. bench/profile_pages.py shows where a
 page's time goes.
 """
 
