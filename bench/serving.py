@@ -21,7 +21,8 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.request import urlopen
+from urllib.error import HTTPError
+from urllib.request import Request, urlopen
 
 ROOT = Path(__file__).resolve().parents[1]
 INSTALL_WRK = "apt-get install wrk"
@@ -57,6 +58,44 @@ end
 """
 
 
+# Each request carries the ETag that its path answered with before; every 304 and every response is counted.
+CONDITIONAL_LUA = """
+local paths, tags = {}, {}
+for line in io.lines("%(paths)s") do
+  local path, tag = line:match("^([^\t]+)\t(.+)$")
+  paths[#paths + 1] = path
+  tags[#tags + 1] = tag
+end
+local i = 0
+local threads = {}
+setup = function(thread)
+  thread:set("offset", math.random(#paths))
+  table.insert(threads, thread)
+end
+init = function(args)
+  i = offset or 0
+  not_modified = 0
+  responses = 0
+end
+request = function()
+  i = i %% #paths + 1
+  return wrk.format("GET", paths[i], {["If-None-Match"] = tags[i]})
+end
+response = function(status, headers, body)
+  responses = responses + 1
+  if status == 304 then not_modified = not_modified + 1 end
+end
+done = function(summary, latency, requests)
+  local n, total = 0, 0
+  for _, thread in ipairs(threads) do
+    n = n + thread:get("not_modified")
+    total = total + thread:get("responses")
+  end
+  io.write(string.format("Not modified: %%d of %%d\\n", n, total))
+end
+"""
+
+
 def require_wrk() -> None:
     """Exit with the install command when wrk is not on PATH."""
     if not shutil.which("wrk"):
@@ -70,10 +109,17 @@ def require_wrk() -> None:
 class Site:
     """A clipdesk with its own database, index and settings under a temporary directory."""
 
-    def __init__(self, prefix: str = "clipdesk-bench-", *, conn_max_age: int | None = None):
+    def __init__(
+        self, prefix: str = "clipdesk-bench-", *, conn_max_age: int | None = None, work: Path | None = None
+    ):
         """`conn_max_age`: seconds each worker keeps its database connection (CLIPDESK_DB_CONN_MAX_AGE;
-        0 is a new connection per request); None leaves the settings' default."""
-        self.work = Path(tempfile.mkdtemp(prefix=prefix))
+        0 is a new connection per request); None leaves the settings' default. `work`: this directory
+        instead of a new temporary one (made if missing; a site kept there earlier is used as it is)."""
+        if work is None:
+            self.work = Path(tempfile.mkdtemp(prefix=prefix))
+        else:
+            self.work = work.resolve()
+            self.work.mkdir(parents=True, exist_ok=True)
         (self.work / "bench_urls.py").write_text(BENCH_URLS)
         settings = (
             "from clipdesk.settings import *  # noqa: F403\nROOT_URLCONF = 'bench_urls'\nDEBUG = False\n"
@@ -98,13 +144,14 @@ class Site:
         shutil.rmtree(self.work, ignore_errors=True)
 
     @contextmanager
-    def serve(self, workers: int, *extra: str):
+    def serve(self, workers: int, *extra: str, env: dict[str, str] | None = None):
         """`clipdesk serve` on a free loopback port (`extra`: more of its options, such as
-        `--worker-class gthread`); yields its base URL, stops it on the way out."""
+        `--worker-class gthread`; `env`: more environment, such as a setting); yields its base URL,
+        stops it on the way out."""
         address = f"127.0.0.1:{_free_port()}"
         server = subprocess.Popen(
             [sys.executable, "-m", "clipdesk", "serve", "--bind", address, "--workers", str(workers), *extra],
-            env=self.env,
+            env={**self.env, **(env or {})},
             stdout=subprocess.DEVNULL,  # the access log
             stderr=subprocess.DEVNULL,
         )
@@ -258,8 +305,135 @@ def wrk(
     threads: int = 2,
 ) -> Load:
     """One wrk run against `base + path` (or the rotation in `script`), with latency percentiles."""
+    return parse_wrk(
+        _run_wrk(base, path, script=script, seconds=seconds, connections=connections, threads=threads)
+    )
+
+
+def _run_wrk(
+    base: str, path: str, *, script: Path | None, seconds: int, connections: int, threads: int = 2
+) -> str:
     args = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "30s"]
     if script:
         args += ["-s", str(script)]
-    out = subprocess.run([*args, base + path], capture_output=True, text=True, check=True).stdout
-    return parse_wrk(out)
+    return subprocess.run([*args, base + path], capture_output=True, text=True, check=True).stdout
+
+
+def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    """One GET: its status, headers (names in lower case) and body; 304 and other statuses too."""
+    request = Request(url, headers=headers or {})
+    try:
+        with urlopen(request, timeout=60) as response:
+            return response.status, {k.lower(): v for k, v in response.headers.items()}, response.read()
+    except HTTPError as error:
+        return error.code, {k.lower(): v for k, v in error.headers.items()}, error.read()
+
+
+@dataclass
+class Conditional:
+    """A wrk run that sent each path's ETag back in If-None-Match."""
+
+    load: Load
+    not_modified: int
+    responses: int
+
+    @property
+    def share(self) -> float:
+        return self.not_modified / self.responses if self.responses else 0.0
+
+
+def conditional(site: Site, name: str, base: str, tagged: list[tuple[str, str]], **run) -> Conditional:
+    """wrk replaying `tagged` (path, the ETag it answered with) as conditional requests."""
+    listing = site.work / f"{name}-etags.txt"
+    listing.write_text("".join(f"{path}\t{tag}\n" for path, tag in tagged))
+    script = site.work / f"{name}-etags.lua"
+    script.write_text(CONDITIONAL_LUA % {"paths": listing})
+    out = _run_wrk(base, "/", script=script, **run)
+    counted = re.search(r"^Not modified: (\d+) of (\d+)", out, re.M)
+    return Conditional(parse_wrk(out), int(counted.group(1)), int(counted.group(2)))
+
+
+# Varnish -------------------------------------------------------------------------------------------
+
+VCL_FILE = ROOT / "deploy" / "varnish" / "clipdesk.vcl"
+INSTALL_VARNISH = "apt-get install varnish varnish-modules"
+
+
+def point_vcl_at(vcl: str, backend: str) -> str:
+    """The VCL with its (first) `backend NAME { ... }` block replaced by one of the same name for `backend`
+    (host:port). ValueError when it has none."""
+    match = re.search(r"^\s*backend\s+([A-Za-z_][\w-]*)\s*\{", vcl, re.M)
+    if not match:
+        raise ValueError("it has no `backend NAME { ... }` block to point at the benchmark's server")
+    depth, end = 0, None
+    for i in range(match.end() - 1, len(vcl)):
+        depth += {"{": 1, "}": -1}.get(vcl[i], 0)
+        if depth == 0:
+            end = i + 1
+            break
+    if end is None:
+        raise ValueError(f"its `backend {match.group(1)}` block does not close")
+    host, port = backend.rsplit(":", 1)
+    block = f'\nbackend {match.group(1)} {{\n    .host = "{host}";\n    .port = "{port}";\n}}'
+    return vcl[: match.start()] + block + vcl[end:]
+
+
+@contextmanager
+def varnish(work: Path, name: str, backend: str, vcl: str | None = None):
+    """varnishd in the foreground on a free loopback port in front of `backend` (host:port), with the
+    VCL text `vcl` pointed at it, or with Varnish's built-in VCL when None; yields its base URL."""
+    directory = work / f"varnish-{name}"
+    directory.mkdir(exist_ok=True)
+    address = f"127.0.0.1:{_free_port()}"
+    args = ["varnishd", "-F", "-n", str(directory), "-a", address, "-s", "malloc,256m"]
+    if vcl is None:
+        args += ["-b", backend]
+    else:
+        vcl_file = directory / "site.vcl"
+        vcl_file.write_text(point_vcl_at(vcl, backend))
+        args += ["-f", str(vcl_file)]
+    with open(directory / "varnishd.log", "wb") as log:
+        process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://{address}"
+    try:
+        for _ in range(300):
+            if process.poll() is not None:
+                message = (directory / "varnishd.log").read_text(errors="replace").strip()[-2000:]
+                raise RuntimeError(f"varnishd exited with status {process.returncode}: {message}")
+            try:
+                socket.create_connection(("127.0.0.1", int(address.rsplit(":", 1)[1])), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait()
+
+
+def served_by_cache(headers: dict[str, str]) -> bool:
+    """Whether Varnish answered from its cache: X-Varnish names two transactions, or the Age is above 0."""
+    return len(headers.get("x-varnish", "").split()) == 2 or headers.get("age", "0") not in {"", "0"}
+
+
+@contextmanager
+def static_server(directory: Path):
+    """Python's http.server over `directory` on a free loopback port; yields its host:port."""
+    address = f"127.0.0.1:{_free_port()}"
+    host, port = address.rsplit(":", 1)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", port, "--bind", host, "--directory", str(directory)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(300):
+            try:
+                socket.create_connection((host, int(port)), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield address
+    finally:
+        server.terminate()
+        server.wait()

@@ -1,11 +1,13 @@
 """The archive: clips, their channels, topics, people and organisations, and cross-references."""
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
 from django.db.models import Exists, OuterRef, Q
-from django.urls import reverse
+from django.db.models.functions import ExtractYear, Substr
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
+
+from .addresses import cached_reverse
 
 
 def make_slug(text: str, max_length: int = 80) -> str:
@@ -58,8 +60,8 @@ class ClipDisplay:
 
     def get_absolute_url(self) -> str:
         if self.number:
-            return reverse("archive:clip", args=[self.number, self.slug or make_slug(self.title)])
-        return reverse("archive:clip-by-id", args=[self.pk])
+            return cached_reverse("archive:clip", self.number, self.slug or make_slug(self.title))
+        return cached_reverse("archive:clip-by-id", self.pk)
 
     @property
     def reference(self) -> str:
@@ -115,7 +117,7 @@ class Channel(ChannelDisplay, models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("archive:channel", args=[self.slug])
+        return cached_reverse("archive:channel", self.slug)
 
     @property
     def usual_languages(self) -> list[str]:
@@ -145,7 +147,7 @@ class Topic(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("archive:topic", args=[self.slug])
+        return cached_reverse("archive:topic", self.slug)
 
 
 class PersonQuerySet(models.QuerySet):
@@ -159,6 +161,12 @@ class PersonQuerySet(models.QuerySet):
         of drafts alone stay unnamed in public (the API answers 404 for them too)."""
         featured = _published_clips().filter(Q(speakers__person=OuterRef("pk")) | Q(people=OuterRef("pk")))
         return self.filter(Exists(featured))
+
+    def featured_in(self, clips: "ClipQuerySet") -> "PersonQuerySet":
+        """People and organisations who speak in one of `clips` or that staff linked to one: for many
+        people at once, where `public()` asks of each person in turn (and with `clips` published, the
+        same people)."""
+        return self.filter(Q(pk__in=clips.values("speakers__person")) | Q(pk__in=clips.values("people")))
 
 
 class Person(models.Model):
@@ -184,7 +192,7 @@ class Person(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("archive:person", args=[self.slug])
+        return cached_reverse("archive:person", self.slug)
 
     @property
     def alias_names(self) -> list[str]:
@@ -202,6 +210,11 @@ class PersonAlias(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def sees_unpublished(user) -> bool:
+    """Staff see every clip, whatever its status; readers only published ones."""
+    return user.is_authenticated and user.is_staff
 
 
 class ClipQuerySet(models.QuerySet):
@@ -224,7 +237,7 @@ class ClipQuerySet(models.QuerySet):
 
     def visible_to(self, user) -> "ClipQuerySet":
         """Readers see published clips; staff see everything."""
-        if user.is_authenticated and user.is_staff:
+        if sees_unpublished(user):
             return self.all()
         return self.published()
 
@@ -244,6 +257,18 @@ class ClipQuerySet(models.QuerySet):
         """Clips a person speaks in, or that staff linked to them."""
         ids = Clip.objects.filter(Q(speakers__person=person) | Q(people=person)).values("pk")
         return self.filter(pk__in=ids)
+
+    def air_years(self) -> list[int]:
+        """The years these clips aired in, latest first."""
+        dated = self.exclude(aired_on=None).order_by()
+        if connections[self.db].vendor == "sqlite":
+            # SQLite keeps a date as its ISO text, so the year is its first four characters. Django's
+            # date functions are Python callbacks there, called for every clip: the slowest query of
+            # the list page.
+            years = dated.annotate(year=Substr("aired_on", 1, 4))
+        else:
+            years = dated.annotate(year=ExtractYear("aired_on"))
+        return sorted({int(year) for year in years.values_list("year", flat=True).distinct()}, reverse=True)
 
     def for_listing(self) -> "ClipQuerySet":
         # media: the poster frame each card shows
@@ -337,6 +362,10 @@ class Clip(ClipDisplay, models.Model):
     @property
     def duration_display(self) -> str:
         return format_duration(self.duration_ms)
+
+    def is_visible_to(self, user) -> bool:
+        """Whether `Clip.objects.visible_to(user)` holds this clip, from its status: no query."""
+        return self.status == Clip.Status.PUBLISHED or sees_unpublished(user)
 
 
 class ClipReference(models.Model):

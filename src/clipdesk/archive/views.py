@@ -63,18 +63,25 @@ def _filter_options(chosen) -> dict[str, SafeString]:
     """The <option>s of each filter on /clips/, those of published clips only, the chosen one selected.
 
     Built here from plain value/label rows rather than in the template: an archive names thousands of
-    people, and a template loop over model instances made this the slowest part of the page.
+    people, and a template loop over model instances made this the slowest part of the page. Each
+    list is read from its own small table, asking of each row whether a published clip has it
+    (the `public()` QuerySets), rather than by joining every published clip and dropping repeats:
+    this page's queries took four fifths of its time that way (bench/profile_pages.py).
     """
     published = Clip.objects.published()
-    people = Person.objects.filter(Q(speakers__clip__in=published) | Q(linked_clips__in=published))
-    countries = published.exclude(channel__country="").values_list("channel__country", flat=True)
-    years = [str(d.year) for d in published.dates("aired_on", "year", order="DESC")]
     rows = {
-        "channel": Channel.objects.filter(clips__in=published).distinct().values_list("slug", "name"),
-        "country": [(c, c) for c in countries.distinct().order_by("channel__country")],
-        "topic": Topic.objects.filter(clips__in=published).distinct().values_list("slug", "name"),
-        "person": people.distinct().values_list("slug", "name"),
-        "year": [(y, y) for y in years],
+        "channel": Channel.objects.public().values_list("slug", "name"),
+        "country": [
+            (c, c)
+            for c in Channel.objects.public()
+            .exclude(country="")
+            .values_list("country", flat=True)
+            .order_by("country")
+            .distinct()
+        ],
+        "topic": Topic.objects.public().values_list("slug", "name"),
+        "person": Person.objects.featured_in(published).values_list("slug", "name"),
+        "year": [(y, y) for y in map(str, published.air_years())],
     }
     return {name: _options(pairs, chosen.get(name, "")) for name, pairs in rows.items()}
 
@@ -147,13 +154,14 @@ def _to_canonical(request, clip: Clip):
 
 
 def _render_clip(request, clip: Clip):
-    lines = clip.segments.in_order()
+    lines = clip.segments.in_order().for_reading()
     segments = list(lines)
-    references = list(clip.references.select_related("person"))
+    # Ordered within the clip alone: the models' default orders join the clip again to sort by it.
+    references = list(clip.references.select_related("person").order_by("id"))
     numbers = {ref.number for ref in references}
-    targets = {c.number: c for c in Clip.objects.published().filter(number__in=numbers)}
+    targets = {c.number: c for c in Clip.objects.published().filter(number__in=numbers)} if numbers else {}
     timed = any(s.is_timed for s in segments)
-    media = clip.media.first() if timed else None
+    media = clip.media.order_by("-created_at").first() if timed else None
     original = lines.original_language()  # from the rows just read
     # The template shows each edit's words with transcript_tags' word_diff filter.
     corrections = [
@@ -199,7 +207,7 @@ def clip_detail(request, number: int, slug: str):
     if clip.status == Clip.Status.WITHDRAWN:
         tag_clip_page(clip)
         return render(request, "archive/clip_withdrawn.html", {"clip": clip}, status=410)
-    if not Clip.objects.visible_to(request.user).filter(pk=clip.pk).exists():
+    if not clip.is_visible_to(request.user):
         raise Http404("No such clip.")
     if slug != clip.slug:
         return _to_canonical(request, clip)

@@ -57,6 +57,11 @@ class SegmentQuerySet(models.QuerySet):
     def in_order(self) -> "SegmentQuerySet":
         return self.select_related("speaker", "speaker__person").order_by("position", "id")
 
+    def for_reading(self) -> "SegmentQuerySet":
+        """Without what only staff read: the speech pipeline's per-word data and scores (the words of
+        a machine line are more bytes than its text) and the split checks."""
+        return self.defer(*READER_DEFERRED)
+
     def original_language(self) -> str:
         """The BCP 47 code of the clip's original text ('' when it has none): the first line's that has
         one. Reads the rows already fetched when the queryset has been evaluated."""
@@ -194,6 +199,16 @@ class Segment(models.Model):
 def spoken_in_english(language: str) -> bool:
     return (language or "").split("-")[0].lower() == "en"
 
+
+# What a public page of lines never shows (`SegmentQuerySet.for_reading`); `uncertain` and its reason it does.
+READER_DEFERRED = (
+    "words",
+    "language_probability",
+    "avg_logprob",
+    "no_speech_prob",
+    "compression_ratio",
+    "split_check",
+)
 
 # The per-line machine data, as exported to staff.
 MACHINE_FIELDS = (

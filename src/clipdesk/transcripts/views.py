@@ -25,7 +25,7 @@ def _clip_for(request, number: int | None = None, pk: int | None = None) -> Clip
         tag_clip_page(clip)
     if clip.status == Clip.Status.WITHDRAWN:
         return render(request, "archive/clip_withdrawn.html", {"clip": clip}, status=410)
-    if not Clip.objects.visible_to(request.user).filter(pk=clip.pk).exists():
+    if not clip.is_visible_to(request.user):
         raise Http404("No such clip.")
     return clip
 

@@ -1,6 +1,6 @@
 from django import template
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from clipdesk.archive.citation import format_time
 from clipdesk.transcripts.diff import word_diff as _word_diff
@@ -31,10 +31,12 @@ _LANGUAGE_NAMES = {
 
 @register.filter
 def marks(text: str) -> SafeString:
-    """Transcript text as HTML, editorial insertions and elisions visibly distinct."""
-    return format_html_join(
-        "", "{}", ((format_html(_PART_HTML[p.kind], p.text),) for p in parse_marks(text or ""))
-    )
+    """Transcript text as HTML, editorial insertions and elisions visibly distinct.
+
+    Printed for every line of a clip page twice, so joined here rather than through format_html():
+    each part's text is escaped, and the markup around it is `_PART_HTML`'s."""
+    html = "".join(_PART_HTML[p.kind].format(escape(p.text)) for p in parse_marks(text or ""))
+    return mark_safe(html)  # every part's text escaped above
 
 
 @register.filter
