@@ -20,11 +20,12 @@ from factories.archive import ChannelFactory, ClipFactory, PersonFactory, TopicF
 pytestmark = pytest.mark.django_db
 
 # clip and channel; lines with speakers and people; references; the clips they name; media;
-# corrections, their edits and the edits' lines; topics; people; where a recording was cut
-CLIP_PAGE_QUERIES = 11
+# corrections, their edits and the edits' lines; topics; people; where a recording was cut; the versions
+# of the cache tags the page is filed under (caching.tags), read in one query
+CLIP_PAGE_QUERIES = 12
 # the filter options (channels, countries, topics, people, years); the count; the page of clips, their
-# topics and media; and the row of each channel, topic or person chosen
-LIST_PAGE_QUERIES = 9
+# topics and media; the versions of its cache tags; and the row of each channel, topic or person chosen
+LIST_PAGE_QUERIES = 10
 
 
 def queries(client, url: str) -> list[str]:

@@ -15,8 +15,9 @@ from .conftest import make_channel
 pytestmark = pytest.mark.django_db
 
 # the clips of the page as plain rows; their matching lines with speakers; and on PostgreSQL the engine's
-# own three (the clips found, their best lines, the facets), which tantivy answers outside the database
-SEARCH_PAGE_QUERIES = {"sqlite": 2, "postgresql": 5}
+# own three (the clips found, their best lines, the facets), which tantivy answers outside the database;
+# and the versions of the page's cache tags (caching.tags)
+SEARCH_PAGE_QUERIES = {"sqlite": 3, "postgresql": 6}
 
 
 def clips_about_peace(make_clip, count: int, start: int) -> None:
