@@ -100,13 +100,18 @@ def _clip_related(sender, instance: Clip, action: str, pk_set, model, **kwargs) 
     caching.invalidate(tags | {f"{kind}-{pk}-list" for pk in pk_set})
 
 
-def _thing_changed(sender, instance, **kwargs) -> None:
-    """A channel, topic or person edited or deleted: wherever its name or fields are shown."""
+def _thing_changed(sender, instance, created: bool = False, **kwargs) -> None:
+    """A channel, topic or person edited or deleted: wherever its name or fields are shown. A new one is
+    on no public page until a published clip names it, which invalidates what it joins: its tag only
+    gets its first version, now, so that pages showing it later can say when it last changed."""
+    if created:
+        caching.introduce(object_tag(instance))
+        return
     plural = {Channel: "channels", Topic: "topics", Person: "people"}[type(instance)]
     caching.invalidate(object_tag(instance), plural, "search")
 
 
-def _alias_changed(sender, instance: PersonAlias, **kwargs) -> None:
+def _alias_changed(sender, instance: PersonAlias, created: bool = False, **kwargs) -> None:
     caching.invalidate(f"person-{instance.person_id}", "search")
 
 

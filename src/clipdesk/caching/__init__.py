@@ -6,7 +6,7 @@ writes say what changed (`invalidate("clip-8891")`, after commit). Nothing here 
 so every app may use it (README "Caching").
 """
 
-from .actions import invalidate
+from .actions import introduce, invalidate
 from .tags import public, tag
 
-__all__ = ["invalidate", "public", "tag"]
+__all__ = ["introduce", "invalidate", "public", "tag"]

@@ -37,3 +37,9 @@ def apply(names: Iterable[str]) -> None:
         log.error("purge of %s failed: %s", " ".join(names), exc)
     else:
         log.info("purged %s in %.1f ms", " ".join(names), (time.perf_counter() - started) * 1000)
+
+
+def introduce(*names: str) -> None:
+    """Give the tags of new things their first version at once: no page shows them yet, so nothing is
+    purged and nothing waits for the commit (a version for something rolled back is harmless)."""
+    tags.bump(names)
