@@ -321,6 +321,12 @@ EMAIL_TIMEOUT = 30
 # PostgreSQL, the embedded tantivy index under CLIPDESK_SEARCH_DIR otherwise.
 CLIPDESK_SEARCH_BACKEND = env("CLIPDESK_SEARCH_BACKEND")
 CLIPDESK_SEARCH_DIR = Path(env("CLIPDESK_SEARCH_DIR") or VAR_DIR / "search")
+# Searching the recordings (staff only): PostgreSQL full text on the live lines' table when the database
+# is PostgreSQL, weekly tantivy indexes under CLIPDESK_LIVE_SEARCH_DIR otherwise (README "Live transcripts and alerts").
+CLIPDESK_LIVE_SEARCH_BACKEND = env("CLIPDESK_LIVE_SEARCH_BACKEND")
+CLIPDESK_LIVE_SEARCH_DIR = Path(env("CLIPDESK_LIVE_SEARCH_DIR") or VAR_DIR / "live-search")
+# /metrics answers staff, and anyone sending "Authorization: Bearer <this token>" (empty: staff only).
+CLIPDESK_METRICS_TOKEN = env("CLIPDESK_METRICS_TOKEN")
 
 # Subscriptions and digests.
 CLIPDESK_DIGEST_HOUR = env_parsed("CLIPDESK_DIGEST_HOUR", "6", parsers.hour, "must be an hour from 0 to 23")

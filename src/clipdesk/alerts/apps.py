@@ -5,3 +5,8 @@ class AlertsConfig(AppConfig):
     name = "clipdesk.alerts"
     label = "alerts"
     verbose_name = "Live transcripts and alerts"
+
+    def ready(self) -> None:
+        from . import receivers
+
+        receivers.connect()

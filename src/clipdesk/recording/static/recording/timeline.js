@@ -30,6 +30,29 @@
     }
   }
 
+  // The player's position of a wall-clock moment: the durations of the segments before it, and the
+  // part of its own segment.
+  function position(moment) {
+    var offset = 0;
+    for (var i = 0; i < segments.length; i++) {
+      var start = new Date(segments[i].start).getTime();
+      var seconds = segments[i].seconds;
+      if (moment < start + seconds * 1000) {
+        return offset + Math.max(0, (moment - start) / 1000);
+      }
+      offset += seconds;
+    }
+    return offset;
+  }
+
+  // ?t= (an alert, a search result): start playing from that moment.
+  var seek = document.querySelector(".timeline").dataset.seek;
+  if (seek) {
+    player.addEventListener("loadedmetadata", function () {
+      player.currentTime = position(new Date(seek).getTime());
+    }, { once: true });
+  }
+
   var now = document.querySelector("[data-timeline-now]");
   player.addEventListener("timeupdate", function () {
     var moment = wallClock(player.currentTime);
