@@ -12,7 +12,9 @@ START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
 
 def line(text, english="", language="ar", words=()):
-    return Line(id=1, start=START, language=language, text=text, english=english, words=words, channel="Al-Manar TV")
+    return Line(
+        id=1, start=START, language=language, text=text, english=english, words=words, channel="Al-Manar TV"
+    )
 
 
 def hit(kind, value, target, names=()):
@@ -36,7 +38,12 @@ def test_an_arabic_term_matches_the_original_normalized_and_stemmed():
 
 
 def test_the_air_time_is_the_matched_words_own():
-    words = [[0, 500, "قال", 0.9], [600, 1200, "الرئيس", 0.9], [1300, 2000, "إن", 0.9], [2100, 2600, "الهدنة", 0.9]]
+    words = [
+        [0, 500, "قال", 0.9],
+        [600, 1200, "الرئيس", 0.9],
+        [1300, 2000, "إن", 0.9],
+        [2100, 2600, "الهدنة", 0.9],
+    ]
     target = line("قال الرئيس إن الهدنة", english="The president said the truce", words=words)
     found = hit("term", "هدنة", target)
     assert found is not None and found.in_original == 3
@@ -50,8 +57,21 @@ def test_phrases_names_and_searches():
     assert hit("phrase", "said the resistance", target) is not None
     assert hit("phrase", "the said resistance", target) is None
     # A person is watched by every one of their names.
-    assert hit("name", "Hassan Nasrallah", line("نصر الله", english="Nasrallah spoke"), ["Hassan Nasrallah", "Nasrallah"])
-    assert hit("name", "Hassan Nasrallah", line("كلام", english="someone spoke"), ["Hassan Nasrallah", "Nasrallah"]) is None
+    assert hit(
+        "name",
+        "Hassan Nasrallah",
+        line("نصر الله", english="Nasrallah spoke"),
+        ["Hassan Nasrallah", "Nasrallah"],
+    )
+    assert (
+        hit(
+            "name",
+            "Hassan Nasrallah",
+            line("كلام", english="someone spoke"),
+            ["Hassan Nasrallah", "Nasrallah"],
+        )
+        is None
+    )
     assert hit("search", "resistance -truce lang:ar", target) is not None
     assert hit("search", "resistance -Nasrallah", target) is None
     assert hit("search", "resistance lang:fa", target) is None
