@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 - the Arabic letters here are the point
 """Alerts: raised once per watchlist and line as lines are stored, across languages, never twice for
 retries or for the same words heard again by an overlapping window; emailed in batches per watchlist."""
 

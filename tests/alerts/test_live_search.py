@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 - the Arabic letters here are the point
 """Searching the recordings: the live lines of every channel, in the archive's query language, with
 filters; results open the timeline at their moment. Staff only: no public surface ever shows a line
 of a raw recording."""
@@ -110,3 +109,20 @@ def test_the_public_never_sees_a_line_of_a_recording(source, client, timed_clip,
         out = tmp_path / f"export.{fmt}"
         call_command("export_archive", "--format", fmt, "--output", str(out))
         assert word not in out.read_text(encoding="utf-8"), fmt
+
+
+def test_live_index_rebuilds_the_embedded_index_from_the_table(lines, live_index_in_tmp):
+    import shutil
+
+    from django.core.management import CommandError, call_command
+
+    shutil.rmtree(live_index_in_tmp, ignore_errors=True)
+    livesearch._backends.clear()
+    if livesearch.backend_path() == livesearch.POSTGRES:
+        assert found("ceasefire")  # nothing to rebuild: the table is the index
+        return
+    assert found("ceasefire") == []
+    call_command("live_index", "--no-progress", "--since", "2026-03-01", "--until", "2026-03-05")
+    assert len(found("ceasefire")) == 3
+    with pytest.raises(CommandError, match="is not a date"):
+        call_command("live_index", "--since", "March")

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 - the Arabic letters here are the point
 """Watch terms against live lines, as the matcher reads them: across languages, normalized, with
 the matched word's own air time."""
 

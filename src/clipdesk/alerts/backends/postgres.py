@@ -57,7 +57,8 @@ class PostgresLiveBackend:
         pass  # retention drops the partitions, and their indexes with them
 
     def search(self, request: LiveSearchRequest) -> LiveHits:
-        where, params = ["TRUE"], []
+        where: list[str] = ["TRUE"]
+        params: list[object] = []
         text = tsquery(request.query)
         if text is not None:
             where.append(f"{VECTOR} @@ to_tsquery('clipdesk_english', %s)")

@@ -229,7 +229,7 @@ class TantivyLiveBackend:
             ids = searcher.fast_field_values("line_id", addresses)
             days = searcher.fast_field_values("day", addresses)
             for (key, _), line_id, day in zip(result.hits, ids, days, strict=True):
-                found.append((float(key), int(line_id or 0), int(day or 1)))  # type: ignore[arg-type]
+                found.append((float(key), int(line_id or 0), int(day or 1)))
             if by_date and len(found) >= need:
                 break  # older weeks hold only older lines
         found.sort(key=lambda hit: hit[0], reverse=True)
