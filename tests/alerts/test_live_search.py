@@ -126,3 +126,23 @@ def test_live_index_rebuilds_the_embedded_index_from_the_table(lines, live_index
     assert len(found("ceasefire")) == 3
     with pytest.raises(CommandError, match="is not a date"):
         call_command("live_index", "--since", "March")
+
+
+def test_postgresql_indexes_the_text_of_every_partition():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE alerts_liveline_test_day PARTITION OF alerts_liveline FOR VALUES FROM ('2030-01-01') TO ('2030-01-02')"
+        )
+        cursor.execute(
+            "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "JOIN pg_class t ON t.oid = i.indrelid WHERE pg_get_indexdef(i.indexrelid) LIKE '%%alerts_fold%%' "
+            "AND i.indisvalid ORDER BY 1"
+        )
+        names = [row[0] for row in cursor.fetchall()]
+    assert "alerts_liveline_fts" in names  # on the partitioned table
+    assert "alerts_liveline_default_fts" in names  # made concurrently, attached
+    assert any(n.startswith("alerts_liveline_test_day") for n in names)  # a new day's partition inherits it
