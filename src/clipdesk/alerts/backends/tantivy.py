@@ -169,20 +169,27 @@ class TantivyLiveBackend:
     def _any(self, queries: list[Q]) -> Q:
         return queries[0] if len(queries) == 1 else Q.boolean_query([(Occur.Should, q) for q in queries])
 
-    def _term(self, term: Term) -> Q:
+    def _term(self, term: Term, searcher: tantivy.Searcher | None = None) -> Q:
         if term.kind == "word":
             forms = word_forms(term.tokens[0])
-            return self._any([Q.term_query(self.schema, config, form) for config, form in forms.items()])
+            queries = [
+                Q.term_query(self.schema, config, form)
+                for config, form in forms.items()
+                # A field whose dictionary lacks the word cannot match: leaving it out keeps a lone
+                # term query, which tantivy answers with block-max WAND.
+                if searcher is None or searcher.doc_freq(config, form)
+            ]
+            return self._any(queries) if queries else Q.empty_query()
         if term.kind == "prefix":
             return Q.phrase_prefix_query(self.schema, EXACT, list(term.tokens))
         if len(term.tokens) == 1:
             return Q.term_query(self.schema, EXACT, term.tokens[0])
         return Q.phrase_query(self.schema, EXACT, list(term.tokens))
 
-    def query(self, request: LiveSearchRequest) -> Q:
+    def query(self, request: LiveSearchRequest, searcher: tantivy.Searcher | None = None) -> Q:
         query = request.query
-        clauses = [(Occur.Must, self._any([self._term(t) for t in group])) for group in query.must]
-        clauses += [(Occur.MustNot, self._term(t)) for t in query.must_not]
+        clauses = [(Occur.Must, self._any([self._term(t, searcher) for t in group])) for group in query.must]
+        clauses += [(Occur.MustNot, self._term(t, searcher)) for t in query.must_not]
         filters = []
         if request.source_ids:
             filters.append(Q.term_set_query(self.schema, "source", sorted(request.source_ids)))
@@ -212,7 +219,6 @@ class TantivyLiveBackend:
         weeks = self._weeks_for(request)
         if not weeks:
             return LiveHits()
-        query = self.query(request)
         need = request.offset + request.limit + 1
         found: list[tuple[float, int, int]] = []  # (order key, line id, day ordinal)
         by_date = request.sort == "date"
@@ -221,6 +227,7 @@ class TantivyLiveBackend:
             if index is None:
                 continue
             searcher = index.searcher()
+            query = self.query(request, searcher)
             if by_date:
                 result = searcher.search(query, need, count=False, order_by_field="start")
             else:
