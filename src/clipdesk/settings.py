@@ -468,6 +468,29 @@ CLIPDESK_RECORDING_MAX_BACKOFF_SECONDS = float(env("CLIPDESK_RECORDING_MAX_BACKO
 CLIPDESK_RECORDING_RETENTION_DAYS = int(env("CLIPDESK_RECORDING_RETENTION_DAYS", "30"))
 CLIPDESK_RECORDING_MIN_FREE_GB = float(env("CLIPDESK_RECORDING_MIN_FREE_GB", "20"))
 
+# Live transcripts (README "Live transcripts and alerts"): a channel's new air is transcribed in
+# windows of at least WINDOW seconds (at most MAX_WINDOW when it is behind), the next starting a
+# little (OVERLAP) before the last one's final line ended; one job takes the due windows of up to
+# BATCH_CHANNELS channels and decodes them in shared batches. A window that fails ATTEMPTS times is
+# marked "not transcribed". A lag over LAG_ALERT seconds is an incident: logged and mailed to the
+# admins once. Lines older than RETENTION_DAYS are dropped (whole partitions on PostgreSQL), and
+# partitions are made PARTITION_DAYS ahead. The live model (default: the ingest one) may be smaller
+# than the model a clip is transcribed again with.
+CLIPDESK_LIVE_WINDOW_SECONDS = env_float("CLIPDESK_LIVE_WINDOW_SECONDS", "20")
+CLIPDESK_LIVE_MAX_WINDOW_SECONDS = env_float("CLIPDESK_LIVE_MAX_WINDOW_SECONDS", "120")
+CLIPDESK_LIVE_OVERLAP_SECONDS = env_float("CLIPDESK_LIVE_OVERLAP_SECONDS", "1")
+CLIPDESK_LIVE_BATCH_CHANNELS = env_int("CLIPDESK_LIVE_BATCH_CHANNELS", "8")
+CLIPDESK_LIVE_ATTEMPTS = env_int("CLIPDESK_LIVE_ATTEMPTS", "3")
+CLIPDESK_LIVE_STALE_SECONDS = env_float("CLIPDESK_LIVE_STALE_SECONDS", "600")
+CLIPDESK_LIVE_ENGLISH = env_bool("CLIPDESK_LIVE_ENGLISH", True)
+CLIPDESK_LIVE_LAG_ALERT_SECONDS = env_float("CLIPDESK_LIVE_LAG_ALERT_SECONDS", "120")
+CLIPDESK_LIVE_RETENTION_DAYS = env_int("CLIPDESK_LIVE_RETENTION_DAYS", "90")
+CLIPDESK_LIVE_PARTITION_DAYS = env_int("CLIPDESK_LIVE_PARTITION_DAYS", "7")
+CLIPDESK_LIVE_WHISPER_MODEL_DIR = env("CLIPDESK_LIVE_WHISPER_MODEL_DIR") or None
+# Who is mailed when a channel's live transcript falls behind: these addresses, else every active
+# superuser with an email address.
+ADMINS = [("", address) for address in env_list("CLIPDESK_ADMINS")]
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,7 +1,9 @@
-"""Fixtures of the alerts tests: channel sources, live lines stored as the live transcription stores
-them (rows, then `lines_stored` after commit), monitors, and a recordings' index of the test's own."""
+"""Fixtures of the alerts tests: stored files in the test's directory, short live windows, channel
+sources, live lines stored as the live transcription stores them (rows, then `lines_stored` after
+commit), monitors, and a recordings' index of the test's own."""
 
 import datetime as dt
+import os
 
 import pytest
 from django.db import transaction
@@ -10,7 +12,21 @@ from clipdesk.alerts.models import LiveLine
 from clipdesk.alerts.signals import lines_stored
 from recording.streams import add
 
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # nothing may be downloaded
+
 AIR = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def live_settings(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.VAR_DIR = tmp_path / "var"
+    settings.CLIPDESK_SEARCH_DIR = tmp_path / "search"
+    settings.CLIPDESK_LIVE_WINDOW_SECONDS = 12
+    settings.CLIPDESK_LIVE_MAX_WINDOW_SECONDS = 24
+    settings.CLIPDESK_LIVE_OVERLAP_SECONDS = 1
+    settings.CLIPDESK_LIVE_LAG_ALERT_SECONDS = 3600
+    return settings
 
 
 @pytest.fixture(autouse=True)

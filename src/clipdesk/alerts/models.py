@@ -68,6 +68,94 @@ class LiveLine(models.Model):
         super().save(*args, **kwargs)
 
 
+class LiveChannelQuerySet(models.QuerySet):
+    def enabled(self) -> "LiveChannelQuerySet":
+        return self.filter(enabled=True, source__paused=False)
+
+    def by_priority(self) -> "LiveChannelQuerySet":
+        """Most important first; among equals, the furthest behind."""
+        return self.order_by("-priority", models.F("watermark").asc(nulls_first=True), "pk")
+
+    def lagging(self) -> "LiveChannelQuerySet":
+        """Channels in a lag incident now (behind the air by more than the threshold)."""
+        return self.filter(lagging_since__isnull=False)
+
+
+class LiveChannel(models.Model):
+    """A channel's live transcription: how far it has got, how far behind the air it is, and who
+    works on it now.
+
+    `watermark` is the air time up to which the channel's lines are final: the next window starts
+    there (less a little overlap), and a line decoded again before it is dropped. `lag_seconds` is
+    how far the transcript is behind the air. `lagging_since` is set while a lag incident lasts (one
+    email per incident). `claimed_by`/`claimed_at` mark the job working on it (a claim older than
+    the stale time belongs to a killed job and is free again). `failures` counts failed attempts at
+    the window starting at the watermark; after the last one the window is marked not transcribed."""
+
+    source = models.OneToOneField(ChannelSource, on_delete=models.CASCADE, related_name="live")
+    enabled = models.BooleanField(default=True, help_text="Transcribe this channel live.")
+    priority = models.SmallIntegerField(
+        default=0, help_text="Higher first when the workers cannot keep up with every channel."
+    )
+    english = models.BooleanField(
+        default=True, help_text="Draft each line in English too (when CLIPDESK_LIVE_ENGLISH allows it)."
+    )
+    watermark = models.DateTimeField(null=True, blank=True)
+    lag_seconds = models.FloatField(null=True, blank=True)
+    lag_at = models.DateTimeField(null=True, blank=True)
+    lagging_since = models.DateTimeField(null=True, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=200, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = LiveChannelQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-priority", "source__channel__name"]
+
+    def __str__(self) -> str:
+        return f"live transcription of {self.source.channel.name}"
+
+
+class NotTranscribedQuerySet(models.QuerySet):
+    def open(self) -> "NotTranscribedQuerySet":
+        return self.exclude(status=NotTranscribed.Status.DONE)
+
+    def overlapping(self, start: dt.datetime, end: dt.datetime) -> "NotTranscribedQuerySet":
+        return self.filter(start__lt=end, end__gt=start)
+
+
+class NotTranscribed(models.Model):
+    """A span of a channel's recording the live transcription gave up on, and why; staff may retry it."""
+
+    class Status(models.TextChoices):
+        FAILED = "failed", "Not transcribed"
+        QUEUED = "queued", "Queued again"
+        DONE = "done", "Transcribed on retry"
+
+    source = models.ForeignKey(ChannelSource, on_delete=models.CASCADE, related_name="not_transcribed")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    reason = models.CharField(max_length=500)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.FAILED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = NotTranscribedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["source", "start"]
+        indexes = [models.Index(fields=["source", "start"], name="alerts_nottranscribed_start")]
+        verbose_name_plural = "not transcribed spans"
+
+    def __str__(self) -> str:
+        return f"{self.source_id} {self.start:%Y-%m-%d %H:%M:%S}-{self.end:%H:%M:%S}: {self.reason[:60]}"
+
+
 class WatchlistQuerySet(models.QuerySet):
     def active(self) -> "WatchlistQuerySet":
         return self.filter(active=True)

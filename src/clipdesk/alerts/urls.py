@@ -4,6 +4,7 @@ from . import views
 
 app_name = "alerts"
 urlpatterns = [
+    path("staff/channels/<slug:slug>/not-transcribed/<int:pk>/retry/", views.retry, name="retry"),
     path("staff/alerts/", views.feed, name="feed"),
     path("staff/alerts/feed.json", views.feed_json, name="feed_json"),
     path("staff/alerts/search/", views.search, name="search"),

@@ -1,7 +1,9 @@
-"""Staff pages of the live transcripts: the alert feed (and the JSON it polls), the monitor's
-watchlists, and the search of the recordings. Nothing here is public."""
+"""Staff pages of the live transcripts: retrying a span the live transcription gave up on (the running
+transcript itself is shown on the recording's timeline, templatetags/live.py), the alert feed (and the
+JSON it polls), the monitor's watchlists, and the search of the recordings. Nothing here is public."""
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -14,7 +16,7 @@ from clipdesk.accounts.decorators import staff_required
 
 from . import actions, livesearch
 from .forms import LiveSearchForm, WatchlistForm, WatchTermForm
-from .models import Alert, Watchlist, WatchTerm
+from .models import Alert, NotTranscribed, Watchlist, WatchTerm
 
 FEED_SIZE = 50
 PLAY_BEFORE = dt.timedelta(seconds=15)
@@ -35,6 +37,26 @@ def _errors_to_form(form, exc: ValidationError) -> None:
                 form.add_error(name if name in form.fields else None, error)
     else:
         form.add_error(None, exc)
+
+
+# Retrying a span ------------------------------------------------------------------------------------
+
+
+@staff_required
+@require_POST
+def retry(request, slug: str, pk: int):
+    span = get_object_or_404(
+        NotTranscribed.objects.select_related("source"), pk=pk, source__channel__slug=slug
+    )
+    try:
+        actions.retry_span(span, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    else:
+        messages.success(request, "The span is queued to be transcribed again.")
+    local = span.start.astimezone(span.source.zone)
+    query = urlencode({"date": local.date().isoformat(), "hour": local.hour})
+    return redirect(f"{reverse('recording:timeline', args=[slug])}?{query}")
 
 
 # The feed ---------------------------------------------------------------------------------------------

@@ -192,6 +192,7 @@ def cut(request, slug: str):
             end=end,
             title=request.POST.get("title", "")[:500],
             publish_context=request.POST.get("context") == "on",
+            transcribe_again=request.POST.get("transcribe_again") == "on",
         )
     except PermissionDenied:
         raise

@@ -1,6 +1,7 @@
 // The timeline: maps the player's position to the wall-clock time of the recording (the playlist
 // lists the stored segments in order, so position t falls in the segment whose durations add up past
-// it), and fills the in and out points with that time, in UTC, for the "Make a clip" form.
+// it), and fills the in and out points with that time, in UTC, for the "Make a clip" form; a line
+// of the live transcript plays its moment.
 (function () {
   "use strict";
   var data = document.getElementById("timeline-segments");
@@ -30,8 +31,13 @@
     }
   }
 
-  // The player's position of a wall-clock moment: the durations of the segments before it, and the
-  // part of its own segment.
+  var now = document.querySelector("[data-timeline-now]");
+  player.addEventListener("timeupdate", function () {
+    var moment = wallClock(player.currentTime);
+    if (moment) { now.textContent = shown(moment); }
+  });
+
+  // The player's position at a wall-clock time: the inverse of wallClock (null when not recorded).
   function position(moment) {
     var offset = 0;
     for (var i = 0; i < segments.length; i++) {
@@ -42,21 +48,26 @@
       }
       offset += seconds;
     }
-    return offset;
+    return null;
   }
 
   // ?t= (an alert, a search result): start playing from that moment.
   var seek = document.querySelector(".timeline").dataset.seek;
   if (seek) {
     player.addEventListener("loadedmetadata", function () {
-      player.currentTime = position(new Date(seek).getTime());
+      var at = position(new Date(seek).getTime());
+      if (at !== null) { player.currentTime = at; }
     }, { once: true });
   }
 
-  var now = document.querySelector("[data-timeline-now]");
-  player.addEventListener("timeupdate", function () {
-    var moment = wallClock(player.currentTime);
-    if (moment) { now.textContent = shown(moment); }
+  // Any button with data-seek-to (an ISO time: the live transcript's lines) plays from that moment.
+  document.querySelectorAll("[data-seek-to]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var at = position(new Date(button.dataset.seekTo).getTime());
+      if (at === null) { return; }
+      player.currentTime = at;
+      player.play();
+    });
   });
 
   document.querySelectorAll("[data-set]").forEach(function (button) {

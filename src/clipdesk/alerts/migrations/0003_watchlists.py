@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("alerts", "0001_initial"),
+        ("alerts", "0002_live_state"),
         ("archive", "0006_channel_name_country_identity"),
         ("recording", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -57,6 +57,6 @@ def drop(apps, schema_editor):
 class Migration(migrations.Migration):
     atomic = False  # CREATE INDEX CONCURRENTLY runs outside a transaction
 
-    dependencies = [("alerts", "0002_watchlists"), ("search", "0002_postgres_text_search")]
+    dependencies = [("alerts", "0003_watchlists"), ("search", "0002_postgres_text_search")]
 
     operations = [migrations.RunPython(create, drop)]
