@@ -53,4 +53,18 @@ def test_metrics_report_lag_gaps_alerts_and_outboxes(client, roles, source, moni
     assert "clipdesk_alerts_total 1.0" in text
     assert 'clipdesk_mail_outbox{outbox="alerts"} 1.0' in text
     assert 'clipdesk_mail_outbox{outbox="subscriptions"} 0.0' in text
+    assert 'clipdesk_live_lagging{channel="al-manar-tv"} 0.0' in text
     assert "clipdesk_queue_depth " in text and 'clipdesk_alert_latency_seconds{quantile="0.95"}' in text
+
+
+def test_the_lag_is_the_live_transcriptions_own_when_it_has_state(client, roles, source):
+    from clipdesk.alerts.models import LiveChannel
+    from recording.streams import recorded
+
+    now = timezone.now()
+    recorded(source, now - dt.timedelta(seconds=96), 96)
+    LiveChannel.objects.create(source=source, watermark=now - dt.timedelta(seconds=30), lagging_since=now)
+    client.force_login(roles["admin"])
+    text = client.get("/metrics").content.decode()
+    assert 'clipdesk_live_lag_seconds{channel="al-manar-tv"} 30.0' in text
+    assert 'clipdesk_live_lagging{channel="al-manar-tv"} 1.0' in text

@@ -14,9 +14,9 @@ from django.utils import timezone
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector, CollectorRegistry
 
-from clipdesk.alerts.models import Alert, AlertEmail, LiveLine
+from clipdesk.alerts.models import Alert, AlertEmail, LiveChannel, LiveLine
 from clipdesk.ingest.models import IngestJob
-from clipdesk.recording.models import ChannelSource, Gap
+from clipdesk.recording.models import ChannelSource, Gap, Segment
 from clipdesk.subscriptions.models import OutboxMessage
 
 from . import health
@@ -73,7 +73,13 @@ class ClipdeskCollector(Collector):
     def _channels(self, now: dt.datetime) -> Iterator[Metric]:
         lag = GaugeMetricFamily(
             "clipdesk_live_lag_seconds",
-            "How far each channel's live transcript is behind the air: now less the end of its newest line.",
+            "How far each channel's live transcript is behind its recording: seconds of recorded air after "
+            "its watermark (the live transcription's own measure); without live state, now less its newest line.",
+            labels=["channel"],
+        )
+        lagging = GaugeMetricFamily(
+            "clipdesk_live_lagging",
+            "1 while a channel is in a lag incident (the admins were emailed).",
             labels=["channel"],
         )
         gaps = GaugeMetricFamily(
@@ -85,16 +91,30 @@ class ClipdeskCollector(Collector):
             labels=["channel"],
         )
         since = now - dt.timedelta(hours=24)
-        newest = dict(
+        newest_line = dict(
             LiveLine.objects.filter(day__gte=(now - LAG_WINDOW).date(), start__gte=now - LAG_WINDOW)
             .values("source")
             .annotate(newest=Max("end"))
             .values_list("source", "newest")
         )
+        recorded = dict(
+            Segment.objects.filter(end__gte=now - LAG_WINDOW)
+            .values("source")
+            .annotate(newest=Max("end"))
+            .values_list("source", "newest")
+        )
+        states = {live.source_id: live for live in LiveChannel.objects.all()}
         for source in ChannelSource.objects.select_related("channel").filter(paused=False):
             name = source.channel.slug
-            last = newest.get(source.pk)
-            lag.add_metric([name], _seconds(now - last) if last else float("nan"))
+            state = states.get(source.pk)
+            if state is not None and state.enabled and state.watermark and source.pk in recorded:
+                lag.add_metric([name], max(0.0, _seconds(recorded[source.pk] - state.watermark)))
+            elif state is not None and state.enabled and state.lag_seconds is not None:
+                lag.add_metric([name], state.lag_seconds)
+            else:
+                last = newest_line.get(source.pk)
+                lag.add_metric([name], _seconds(now - last) if last else float("nan"))
+            lagging.add_metric([name], 1.0 if state is not None and state.lagging_since else 0.0)
             open_gaps, missed = 0, 0.0
             for start, end in (
                 Gap.objects.filter(source=source)
@@ -106,6 +126,7 @@ class ClipdeskCollector(Collector):
             gaps.add_metric([name], open_gaps)
             gap_seconds.add_metric([name], missed)
         yield lag
+        yield lagging
         yield gaps
         yield gap_seconds
 
