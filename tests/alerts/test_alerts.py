@@ -111,6 +111,7 @@ def test_an_email_the_server_refuses_waits_and_is_sent_once(source, monitor, smt
     assert actions.deliver_alert_emails(now=AIR + dt.timedelta(minutes=2)) == 1
     assert actions.deliver_alert_emails(now=AIR + dt.timedelta(hours=1)) == 0
     assert len(smtp.received) == 1
+    assert smtp.received[0]["Message-ID"] == f"<alert-email-{email.pk}@127.0.0.1>"
 
 
 def test_a_failing_match_is_retried_by_the_worker(source, monitor, monkeypatch):

@@ -17,6 +17,7 @@ import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.apps import apps
 from django.conf import settings
@@ -629,6 +630,10 @@ def _claim(now: dt.datetime) -> AlertEmail | None:
         return email
 
 
+def _mail_domain() -> str:
+    return urlsplit(settings.CLIPDESK_BASE_URL).hostname or "localhost"
+
+
 def deliver_alert_emails(*, now: dt.datetime | None = None, limit: int = 100) -> int:
     """Send the waiting alert emails; returns how many were sent. An email is claimed before it is
     sent and marked after: a failure leaves it for the next run, until MAX_ATTEMPTS."""
@@ -640,7 +645,14 @@ def deliver_alert_emails(*, now: dt.datetime | None = None, limit: int = 100) ->
         if email is None:
             break
         try:
-            EmailMessage(email.subject, email.body, to=[email.to_email], connection=connection).send()
+            EmailMessage(
+                email.subject,
+                email.body,
+                to=[email.to_email],
+                connection=connection,
+                # The same id each try: a copy sent again after a crash is known for the same message.
+                headers={"Message-ID": f"<alert-email-{email.pk}@{_mail_domain()}>"},
+            ).send()
         except Exception as exc:  # the mail server said no, or is away: try again later
             log.warning("alert email %s not sent: %s", email.pk, exc)
             failed = email.attempts >= MAX_ATTEMPTS
