@@ -76,6 +76,7 @@ def urls(timed_clip):
         "staff/channels/<slug:slug>/recording.m3u8": f"/staff/channels/{channel}/recording.m3u8",
         "staff/channels/<slug:slug>/cut/": f"/staff/channels/{channel}/cut/",
         "staff/recordings/<int:pk>.ts": "/staff/recordings/1.ts",
+        "staff/channels/<slug:slug>/not-transcribed/<int:pk>/retry/": f"/staff/channels/{channel}/not-transcribed/1/retry/",
         "desk/": "/desk/",
         "desk/requests/<int:pk>/": f"/desk/requests/{inquiry.pk}/",
         "desk/reports/<int:pk>/": f"/desk/reports/{report.pk}/",
