@@ -102,6 +102,7 @@ def archive(timed_clip, roles, settings, tmp_path, video):
             "api/ingest/": [job.pk, 0],
             "staff/recordings/": [1, 0],
             "staff/alerts/": [1, 0],
+            "staff/channels/": [1, 0],  # a "not transcribed" span of a channel's live transcript
             "desk/requests/": [inquiry.pk, 0],
             "desk/reports/": [report.pk, 0],
         },

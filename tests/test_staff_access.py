@@ -84,6 +84,7 @@ def urls(timed_clip):
         "staff/alerts/watchlists/<int:pk>/terms/": "/staff/alerts/watchlists/1/terms/",
         "staff/alerts/watchlists/<int:pk>/terms/<int:term>/remove/": "/staff/alerts/watchlists/1/terms/1/remove/",
         "staff/alerts/watchlists/<int:pk>/delete/": "/staff/alerts/watchlists/1/delete/",
+        "staff/channels/<slug:slug>/not-transcribed/<int:pk>/retry/": f"/staff/channels/{channel}/not-transcribed/1/retry/",
         "desk/": "/desk/",
         "desk/requests/<int:pk>/": f"/desk/requests/{inquiry.pk}/",
         "desk/reports/<int:pk>/": f"/desk/reports/{report.pk}/",
