@@ -40,7 +40,7 @@ CLIPDESK_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 test: $(STAMP) ## Run the whole test suite on SQLite, then the database tests on PostgreSQL
 	$(BIN)/pytest -n auto
 	DATABASE_URL=$(CLIPDESK_TEST_POSTGRES_URL) $(BIN)/pytest -n auto tests/archive tests/transcripts tests/inquiries tests/donations tests/subscriptions tests/search \
-		tests/accounts tests/uploads tests/operations/test_personal_data.py tests/operations/test_healthz.py tests/recording \
+		tests/accounts tests/uploads tests/operations/test_personal_data.py tests/operations/test_healthz.py tests/recording tests/alerts \
 		tests/caching/test_anonymous_pages.py tests/caching/test_http_caching.py tests/caching/test_invalidation.py
 
 bench: $(STAMP) ## Run the benchmarks in bench/ (each prints its figures against a peer measured in the same run)

@@ -73,6 +73,7 @@ def pytest_report_header(config):
 def search_index_in_tmp(tmp_path_factory):
     """Tests never write the developer's search index under var/."""
     settings.CLIPDESK_SEARCH_DIR = tmp_path_factory.mktemp("search")
+    settings.CLIPDESK_LIVE_SEARCH_DIR = tmp_path_factory.mktemp("live-search")
 
 
 @pytest.fixture(autouse=True, scope="session")

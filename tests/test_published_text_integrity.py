@@ -274,6 +274,8 @@ def staff_urls(clip: Clip, objects: dict) -> dict[str, str]:
         # The clip's channel's recording pages; no recording exists, so a cut is refused with its reason.
         "staff/channels/": clip.channel.slug if clip.channel else "no-channel",
         "staff/recordings/": 0,
+        # Watchlists never write a clip's text; none exists here.
+        "staff/alerts/watchlists/": 0,
         "staff/media/": clip.media.first().pk if clip.media.exists() else 0,
     }
     urls = {}

@@ -325,6 +325,12 @@ EMAIL_TIMEOUT = 30
 # PostgreSQL, the embedded tantivy index under CLIPDESK_SEARCH_DIR otherwise.
 CLIPDESK_SEARCH_BACKEND = env("CLIPDESK_SEARCH_BACKEND")
 CLIPDESK_SEARCH_DIR = Path(env("CLIPDESK_SEARCH_DIR") or VAR_DIR / "search")
+# Searching the recordings (staff only): PostgreSQL full text on the live lines' table when the database
+# is PostgreSQL, weekly tantivy indexes under CLIPDESK_LIVE_SEARCH_DIR otherwise (README "Live transcripts and alerts").
+CLIPDESK_LIVE_SEARCH_BACKEND = env("CLIPDESK_LIVE_SEARCH_BACKEND")
+CLIPDESK_LIVE_SEARCH_DIR = Path(env("CLIPDESK_LIVE_SEARCH_DIR") or VAR_DIR / "live-search")
+# /metrics answers staff, and anyone sending "Authorization: Bearer <this token>" (empty: staff only).
+CLIPDESK_METRICS_TOKEN = env("CLIPDESK_METRICS_TOKEN")
 
 # Subscriptions and digests.
 CLIPDESK_DIGEST_HOUR = env_parsed("CLIPDESK_DIGEST_HOUR", "6", parsers.hour, "must be an hour from 0 to 23")
@@ -502,6 +508,29 @@ CLIPDESK_RECORDING_LEASE_SECONDS = float(env("CLIPDESK_RECORDING_LEASE_SECONDS",
 CLIPDESK_RECORDING_MAX_BACKOFF_SECONDS = float(env("CLIPDESK_RECORDING_MAX_BACKOFF_SECONDS", "60"))
 CLIPDESK_RECORDING_RETENTION_DAYS = int(env("CLIPDESK_RECORDING_RETENTION_DAYS", "30"))
 CLIPDESK_RECORDING_MIN_FREE_GB = float(env("CLIPDESK_RECORDING_MIN_FREE_GB", "20"))
+
+# Live transcripts (README "Live transcripts and alerts"): a channel's new air is transcribed in
+# windows of at least WINDOW seconds (at most MAX_WINDOW when it is behind), the next starting a
+# little (OVERLAP) before the last one's final line ended; one job takes the due windows of up to
+# BATCH_CHANNELS channels and decodes them in shared batches. A window that fails ATTEMPTS times is
+# marked "not transcribed". A lag over LAG_ALERT seconds is an incident: logged and mailed to the
+# admins once. Lines older than RETENTION_DAYS are dropped (whole partitions on PostgreSQL), and
+# partitions are made PARTITION_DAYS ahead. The live model (default: the ingest one) may be smaller
+# than the model a clip is transcribed again with.
+CLIPDESK_LIVE_WINDOW_SECONDS = env_float("CLIPDESK_LIVE_WINDOW_SECONDS", "20")
+CLIPDESK_LIVE_MAX_WINDOW_SECONDS = env_float("CLIPDESK_LIVE_MAX_WINDOW_SECONDS", "120")
+CLIPDESK_LIVE_OVERLAP_SECONDS = env_float("CLIPDESK_LIVE_OVERLAP_SECONDS", "1")
+CLIPDESK_LIVE_BATCH_CHANNELS = env_int("CLIPDESK_LIVE_BATCH_CHANNELS", "8")
+CLIPDESK_LIVE_ATTEMPTS = env_int("CLIPDESK_LIVE_ATTEMPTS", "3")
+CLIPDESK_LIVE_STALE_SECONDS = env_float("CLIPDESK_LIVE_STALE_SECONDS", "600")
+CLIPDESK_LIVE_ENGLISH = env_bool("CLIPDESK_LIVE_ENGLISH", True)
+CLIPDESK_LIVE_LAG_ALERT_SECONDS = env_float("CLIPDESK_LIVE_LAG_ALERT_SECONDS", "120")
+CLIPDESK_LIVE_RETENTION_DAYS = env_int("CLIPDESK_LIVE_RETENTION_DAYS", "90")
+CLIPDESK_LIVE_PARTITION_DAYS = env_int("CLIPDESK_LIVE_PARTITION_DAYS", "7")
+CLIPDESK_LIVE_WHISPER_MODEL_DIR = env("CLIPDESK_LIVE_WHISPER_MODEL_DIR") or None
+# Who is mailed when a channel's live transcript falls behind: these addresses, else every active
+# superuser with an email address.
+ADMINS = [("", address) for address in env_list("CLIPDESK_ADMINS")]
 
 LOGGING = {
     "version": 1,

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("clipdesk.ingest.urls")),
     path("", include("clipdesk.uploads.urls")),
     path("", include("clipdesk.recording.urls")),
+    path("", include("clipdesk.alerts.urls")),
     path("", include("clipdesk.archive.urls")),
 ]
 

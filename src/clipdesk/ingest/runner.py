@@ -14,6 +14,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import av
 from django.conf import settings
@@ -31,6 +32,7 @@ from clipdesk.pipeline.transcribe import Segment
 from . import conf
 from .actions import JobLost
 from .models import IngestJob, safe_file_name
+from .prepared import prepared_transcript
 from .validation import whisper_language
 
 log = logging.getLogger(__name__)
@@ -44,14 +46,15 @@ _pipelines: dict[tuple, Pipeline] = {}
 _pipelines_lock = threading.Lock()
 
 
-def get_pipeline() -> tuple[Pipeline, bool]:
-    """The configured Whisper model, loaded on first use and kept for the life of the process.
+def get_pipeline(model_dir: str | None = None) -> tuple[Pipeline, bool]:
+    """The configured Whisper model (or the one in `model_dir`), loaded on first use and kept for
+    the life of the process.
 
     Returns the pipeline and whether this call loaded it. A model that fails to load (ModelError)
     is not remembered, so a repaired installation is picked up by the next job.
     """
     key = (
-        conf.get("CLIPDESK_WHISPER_MODEL_DIR"),
+        model_dir or conf.get("CLIPDESK_WHISPER_MODEL_DIR"),
         conf.get("CLIPDESK_WHISPER_DEVICE"),
         conf.get("CLIPDESK_WHISPER_COMPUTE_TYPE"),
     )
@@ -195,12 +198,9 @@ def work_dir(job_id: int) -> Path:
 
 
 def process(job: IngestJob, work: Path, reporter: Reporter) -> Outcome:
-    """Runs the pipeline on the job's original and makes the clip's playable file and poster."""
+    """Runs the pipeline on the job's original (or takes the transcript an app prepared for it, see
+    `prepared`) and makes the clip's playable file and poster."""
     timer = Timer()
-    with timer("model"):
-        reporter.set(Stage.MODEL)
-        pipeline, _ = get_pipeline()
-
     source = _local_original(job, work)
     cut = job.start_ms is not None or job.end_ms is not None
     if cut:
@@ -220,24 +220,21 @@ def process(job: IngestJob, work: Path, reporter: Reporter) -> Outcome:
         reporter.set(Stage.DECODE)
         audio = decode_audio(source)
 
-    model = conf.get("CLIPDESK_TRANSLATION_MODEL_DIR")
-    options = PipelineOptions(
-        language=whisper_language(job.language),
-        languages=channel_languages(job),
-        translate=job.translate,
-        translation_model=str(model) if model else None,
-        speakers=job.speakers,
-    )
-    steps = Steps(timer, reporter)
-    # A translation model that cannot load fails here, before any decoding.
-    stream, info = pipeline.transcribe(audio, options, progress=steps)
-    segments = list(stream)  # decoded and translated lazily: progress arrives line by line
-    steps.done()
+    ready = prepared_transcript(job, audio.duration)
+    if ready is not None:
+        log.info("ingest job %s: the %s is its draft (%d lines)", job.pk, ready.origin, len(ready.segments))
+        segments, languages = ready.segments, dict(ready.languages)
+        language = ready.language
+        probability, speaker_mode, after_vad = 1.0, "none", audio.duration
+    else:
+        segments, info = _transcribe(job, audio, timer, reporter)
+        languages, language, probability = dict(info.languages), info.language, info.language_probability
+        speaker_mode, after_vad = info.speaker_mode, info.duration_after_vad
     if not any(s.text.strip() for s in segments):
         raise NoSpeechError(
             job.original_name,
-            f"no speech found: the voice activity detector found {info.duration_after_vad:.1f} s of speech "
-            f"in {info.duration:.1f} s, and nothing was recognised in it. No draft was made; check that "
+            f"no speech found: the voice activity detector found {after_vad:.1f} s of speech "
+            f"in {audio.duration:.1f} s, and nothing was recognised in it. No draft was made; check that "
             "this is the right recording, or the right part of it.",
         )
 
@@ -251,16 +248,36 @@ def process(job: IngestJob, work: Path, reporter: Reporter) -> Outcome:
 
     return Outcome(
         segments=segments,
-        language=info.language,
-        language_probability=info.language_probability,
-        languages=dict(info.languages),
-        speaker_mode=info.speaker_mode,
+        language=language,
+        language_probability=probability,
+        languages=languages,
+        speaker_mode=speaker_mode,
         duration=audio.duration,
         media=media,
         poster=poster,
         derived=derived,
         timings=timer.timings,
     )
+
+
+def _transcribe(job: IngestJob, audio, timer: Timer, reporter: Reporter) -> tuple[list[Segment], Any]:
+    with timer("model"):
+        reporter.set(Stage.MODEL)
+        pipeline, _ = get_pipeline()
+    model = conf.get("CLIPDESK_TRANSLATION_MODEL_DIR")
+    options = PipelineOptions(
+        language=whisper_language(job.language),
+        languages=channel_languages(job),
+        translate=job.translate,
+        translation_model=str(model) if model else None,
+        speakers=job.speakers,
+    )
+    steps = Steps(timer, reporter)
+    # A translation model that cannot load fails here, before any decoding.
+    stream, info = pipeline.transcribe(audio, options, progress=steps)
+    segments = list(stream)  # decoded and translated lazily: progress arrives line by line
+    steps.done()
+    return segments, info
 
 
 def channel_languages(job: IngestJob) -> tuple[str, ...]:

@@ -1,16 +1,19 @@
-"""/healthz: what a load balancer or a monitor polls; and the pages of a bad request and a server error."""
+"""/healthz: what a load balancer or a monitor polls; /metrics, what Prometheus scrapes; and the pages
+of a bad request and a server error."""
 
+import hmac
 import sys
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from clipdesk.params import InvalidParameter
 
-from . import health
+from . import health, metrics
 from .middleware import unavailable_response
 
 
@@ -28,6 +31,25 @@ def healthz(request):
         "background": {name: p.as_dict() for name, p in health.background().items()},
     }
     return JsonResponse(body, status=200 if ok else 503)
+
+
+@never_cache
+@require_safe
+def prometheus_metrics(request):
+    """The operators' metrics (see `metrics`), for staff signed in or a scraper sending
+    `Authorization: Bearer <CLIPDESK_METRICS_TOKEN>`; 403 for anyone else."""
+    token = settings.CLIPDESK_METRICS_TOKEN
+    sent = request.headers.get("Authorization", "")
+    allowed = bool(token) and hmac.compare_digest(sent.encode(), f"Bearer {token}".encode())
+    if not (allowed or (request.user.is_authenticated and request.user.is_staff)):
+        return HttpResponse(
+            "Metrics are for staff, or for a scraper with the configured bearer token.\n",
+            status=403,
+            content_type="text/plain; charset=utf-8",
+        )
+    from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+    return HttpResponse(generate_latest(metrics.registry()), content_type=CONTENT_TYPE_LATEST)
 
 
 def server_error(request):

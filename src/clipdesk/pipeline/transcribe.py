@@ -31,12 +31,13 @@ decoded again with faster-whisper's temperature fallback, and mark what still fa
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import inspect
 import itertools
 import logging
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypedDict
 
@@ -212,6 +213,7 @@ class _Window:
     chunks: list[tuple[int, int]]
     language: str | None = None
     probability: float = 1.0
+    signal: int = 0  # which recording's samples the chunks index (several decode in one batch)
 
     @property
     def start(self) -> int:
@@ -473,6 +475,55 @@ class Pipeline:
         segments = self._translate(segments, translator, options.batch_size, info, report)
         return self._noted(segments, info), info
 
+    def transcribe_many(
+        self, audios: Sequence[AudioData], options: PipelineOptions | None = None
+    ) -> list[tuple[list[Segment], TranscriptionInfo]]:
+        """Several short recordings at once (a live window of each of several channels): their
+        voice-activity chunks are packed into windows as :meth:`transcribe` packs one recording's,
+        and the windows of all of them share the decoder's batches, so that many short recordings
+        cost what one long one does. Each recording's lines come back whole, joined and translated
+        as :meth:`transcribe` gives them, with its own info; speakers are not told apart (the mono
+        mix is read, every ``speaker`` is None). Eager: a list per recording, in order."""
+        options = options or PipelineOptions()
+        for audio in audios:
+            if audio.sample_rate != RATE:
+                raise ValueError(
+                    f"Whisper reads 16 kHz audio, not {audio.sample_rate} Hz: use decode_audio()"
+                )
+        if not options.batched:
+            results = []
+            for audio in audios:
+                single = dataclasses.replace(options, speakers="none")
+                stream, info = self.transcribe(audio, single)
+                results.append((list(stream), info))
+            return results
+        signals = [audio.samples for audio in audios]
+        todo: list[_Window] = []
+        after_vad: list[float] = []
+        for index, signal in enumerate(signals):
+            chunks = self._chunks(signal, options)
+            after_vad.append(sum(c["end"] - c["start"] for c in chunks) / RATE)
+            todo += self._pack(chunks, index, options)
+        found: list[list[Segment]] = [[] for _ in audios]
+        for index, line in self._decode_windows(signals, todo, options, None):
+            found[index].append(line)
+        results = []
+        for audio, lines, speech in zip(audios, found, after_vad, strict=True):
+            info = TranscriptionInfo(
+                language=options.language or "",
+                language_probability=1.0 if options.language else 0.0,
+                duration=audio.duration,
+                duration_after_vad=speech,
+                source_channels=audio.source_channels,
+                speaker_mode="none",
+                batched=True,
+            )
+            translator = None if options.translate == "none" or not lines else self.translator(options, audio)
+            joined = join(lines, options.lines)
+            done = self._translate(joined, translator, options.batch_size, info, lambda step, fraction: None)
+            results.append((list(self._noted(done, info)), info))
+        return results
+
     def translator(self, options: PipelineOptions, audio: AudioData) -> Translator:
         """The translator ``options`` ask for (CTranslate2 models are loaded once and kept)."""
         if options.translate == "whisper":
@@ -558,42 +609,59 @@ class Pipeline:
             )
             return lines, float(info.duration_after_vad)
 
-        chunks: list[dict[str, int]]
-        if options.vad:
-            chunks = get_speech_timestamps(
-                signal, VadOptions(max_speech_duration_s=WINDOW_S, min_silence_duration_ms=160)
-            )
-        else:
-            step = int(WINDOW_S * RATE)
-            chunks = [
-                {"start": s, "end": min(s + step, signal.shape[0])} for s in range(0, signal.shape[0], step)
-            ]
+        chunks = self._chunks(signal, options)
         after_vad = sum(c["end"] - c["start"] for c in chunks) / RATE
-        lines = self._decode_windows(signal, chunks, options, channel)
+        lines = (
+            line
+            for _, line in self._decode_windows([signal], self._pack(chunks, 0, options), options, channel)
+        )
         return join(lines, options.lines), after_vad
 
-    def _decode_windows(
-        self, signal: np.ndarray, chunks: list[dict[str, int]], options: PipelineOptions, channel: int | None
-    ) -> Iterator[Segment]:
-        """Decodes windows of chunks in one language, batch by batch, in order.
+    @staticmethod
+    def _chunks(signal: np.ndarray, options: PipelineOptions) -> list[dict[str, int]]:
+        """The stretches of speech to decode: voice activity, or 30-second slices without it."""
+        if options.vad:
+            found: list[dict[str, int]] = get_speech_timestamps(
+                signal, VadOptions(max_speech_duration_s=WINDOW_S, min_silence_duration_ms=160)
+            )
+            return found
+        step = int(WINDOW_S * RATE)
+        return [{"start": s, "end": min(s + step, signal.shape[0])} for s in range(0, signal.shape[0], step)]
 
-        With the language given (or an English-only model) the windows are packed at once. Else
-        they are packed first, and each window's language is read from the encoder output its
-        decoding needs anyway (:meth:`_identify_windows`): identification costs almost nothing
-        where a window is clearly in one language, and only a window in several is split, chunk by
-        chunk, into windows of one language."""
-        if not chunks:
-            return
-        known = options.language or (None if self.model.model.is_multilingual else "en")
-        todo = windows(chunks, [(known, 1.0)] * len(chunks)) if known else windows(chunks)
+    def _known_language(self, options: PipelineOptions) -> str | None:
+        return options.language or (None if self.model.model.is_multilingual else "en")
+
+    def _pack(self, chunks: list[dict[str, int]], signal: int, options: PipelineOptions) -> list[_Window]:
+        """Chunks of recording number ``signal`` packed into decoding windows (see :func:`windows`).
+
+        With the language given (or an English-only model) the windows are of that language. Else
+        each window's language is read later from the encoder output its decoding needs anyway
+        (:meth:`_identify_windows`)."""
+        known = self._known_language(options)
+        packed = windows(chunks, [(known, 1.0)] * len(chunks)) if known else windows(chunks)
+        for window in packed:
+            window.signal = signal
+        return packed
+
+    def _decode_windows(
+        self, signals: list[np.ndarray], todo: list[_Window], options: PipelineOptions, channel: int | None
+    ) -> Iterator[tuple[int, Segment]]:
+        """Decodes windows (of one or several recordings: ``signals``, indexed by each window's
+        ``signal``) batch by batch, in order, yielding (recording index, line).
+
+        Identification costs almost nothing where a window is clearly in one language, and only a
+        window in several is split, chunk by chunk, into windows of one language. Windows of several
+        recordings share batches: short stretches of many channels fill a batch as one long
+        recording's windows would."""
+        known = self._known_language(options)
         for offset in range(0, len(todo), options.batch_size):
             batch = todo[offset : offset + options.batch_size]
             decoded: list[tuple[_Window, list[DecodedSegment]]] = []
-            features = np.stack([pad_or_trim(self._features(w.audio(signal))) for w in batch])
+            features = np.stack([pad_or_trim(self._features(w.audio(signals[w.signal]))) for w in batch])
             if known:
                 decoded += zip(batch, self._decoder.decode(features, batch, options), strict=True)
             else:
-                kept, split, encoded = self._identify_windows(signal, features, batch, options)
+                kept, split, encoded = self._identify_windows(signals, features, batch, options)
                 if kept:
                     decoded += zip(
                         [batch[i] for i in kept],
@@ -601,17 +669,21 @@ class Pipeline:
                         strict=True,
                     )
                 if split:
-                    split_features = np.stack([pad_or_trim(self._features(w.audio(signal))) for w in split])
+                    split_features = np.stack(
+                        [pad_or_trim(self._features(w.audio(signals[w.signal]))) for w in split]
+                    )
                     decoded += zip(split, self._decoder.decode(split_features, split, options), strict=True)
-            for window, fw_segments in sorted(decoded, key=lambda pair: pair[0].start):
-                yield from self._checked(signal, window, window.restore(fw_segments), options, channel)
+            for window, fw_segments in sorted(decoded, key=lambda pair: (pair[0].signal, pair[0].start)):
+                signal = signals[window.signal]
+                for line in self._checked(signal, window, window.restore(fw_segments), options, channel):
+                    yield window.signal, line
 
     def _features(self, audio: np.ndarray) -> np.ndarray:
         features: np.ndarray = self.model.feature_extractor(audio)
         return features[..., :-1]
 
     def _identify_windows(
-        self, signal: np.ndarray, features: np.ndarray, batch: list[_Window], options: PipelineOptions
+        self, signals: list[np.ndarray], features: np.ndarray, batch: list[_Window], options: PipelineOptions
     ) -> tuple[list[int], list[_Window], ctranslate2.StorageView]:
         """Sets the language of each window of ``batch`` from its encoder output, as faster-whisper
         identifies a recording's language from its first window. A window identified below
@@ -633,6 +705,7 @@ class Pipeline:
                 kept.append(index)
                 continue
             spans = [{"start": start, "end": end} for start, end in window.chunks]
+            signal = signals[window.signal]
             found = languages.identify(
                 self.model,
                 [signal[start : min(end, start + IDENTIFY_S * RATE)] for start, end in window.chunks],
@@ -644,7 +717,9 @@ class Pipeline:
                 min_ms=int(SHORT_CHUNK_S * 1000),
                 confident=options.confident_language,
             )
-            split += windows(spans, labels)
+            for piece in windows(spans, labels):
+                piece.signal = window.signal
+                split.append(piece)
         if split and kept:
             encoded = ctranslate2.StorageView.from_array(np.ascontiguousarray(np.array(encoded)[kept]))
         return kept, split, encoded

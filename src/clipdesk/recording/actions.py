@@ -24,6 +24,7 @@ from clipdesk.archive.models import Channel
 from clipdesk.media.actions import sha256_of
 
 from .models import ChannelSource, Gap, Lease, Segment, check_time_zone
+from .signals import segment_stored
 
 log = logging.getLogger(__name__)
 Kind = ChannelSource.Kind
@@ -242,6 +243,9 @@ def store_segment(
             ChannelSource.objects.filter(pk=source_id).exclude(status="recording").update(
                 status="recording", status_detail="", status_at=timezone.now()
             )
+            transaction.on_commit(
+                lambda: segment_stored.send(sender=Segment, source_id=source_id, segment_id=segment.pk)
+            )
     except BaseException:  # IntegrityError (stored already), LeaseLost, a database gone: no orphan file
         default_storage.delete(segment.file.name)
         raise
@@ -290,8 +294,13 @@ def cut_clip(
     title: str = "",
     language: str = "auto",
     publish_context: bool = False,
+    transcribe_again: bool = False,
 ):
     """Cut [start, end) of a channel's recording into a draft clip, through the ingest pipeline.
+
+    The draft's transcript is the channel's live transcript of the span where there is one (see
+    the ingest app's prepared transcripts), unless `transcribe_again` asks for a fresh pass with
+    the ingest pipeline's model (CLIPDESK_WHISPER_MODEL_DIR, which may be bigger than the live one).
 
     The span's segments are joined as they were stored and handed to ingest with the cut's offsets
     (ingest re-encodes the span, transcribes it and makes the draft, with its progress page); the job
@@ -334,6 +343,7 @@ def cut_clip(
                 end=end,
                 offset_ms=round(offset * 1000),
                 publish_context=publish_context,
+                transcribe_again=transcribe_again,
                 segments=[
                     {
                         "sha256": s.sha256,

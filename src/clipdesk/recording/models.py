@@ -205,6 +205,9 @@ class ClipSource(models.Model):
     publish_context = models.BooleanField(
         default=False, help_text="Publish the surrounding minutes' transcript beside the clip."
     )
+    transcribe_again = models.BooleanField(
+        default=False, help_text="Transcribe the clip again instead of reusing the live transcript."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

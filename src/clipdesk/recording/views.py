@@ -108,7 +108,12 @@ def _moment(value: str | None) -> dt.datetime | None:
 
 
 def _hour(request, source: ChannelSource) -> tuple[dt.datetime, dt.datetime]:
-    """The local hour the timeline shows (?date=YYYY-MM-DD&hour=H), as UTC times; default: the last hour."""
+    """The local hour the timeline shows (?date=YYYY-MM-DD&hour=H, or the hour of ?t=, an ISO 8601
+    moment to play from), as UTC times; default: the last hour."""
+    moment = _moment(request.GET.get("t")) if request.GET.get("t") else None
+    if moment is not None:
+        local = moment.astimezone(source.zone).replace(minute=0, second=0, microsecond=0)
+        return local.astimezone(dt.UTC), (local + dt.timedelta(hours=1)).astimezone(dt.UTC)
     now = timezone.now().astimezone(source.zone)
     day = _day(request.GET.get("date"), now.date())
     hour = request.GET.get("hour", "")
@@ -124,7 +129,13 @@ def timeline(request, slug: str):
     start, end = _hour(request, source)
     segments = list(Segment.objects.filter(source=source).overlapping(start, end).order_by("start"))
     local = start.astimezone(source.zone)
+    # ?t= plays from that moment; ?in= and ?out= fill the cut form (an alert's "make a clip here").
+    seek = _moment(request.GET.get("t")) if request.GET.get("t") else None
+    cut_in, cut_out = (_moment(request.GET.get(k)) if request.GET.get(k) else None for k in ("in", "out"))
     context = {
+        "seek": seek.astimezone(dt.UTC).isoformat() if seek and start <= seek < end else "",
+        "cut_in": cut_in.astimezone(dt.UTC).isoformat() if cut_in else "",
+        "cut_out": cut_out.astimezone(dt.UTC).isoformat() if cut_out else "",
         "source": source,
         "start": start,
         "end": end,
@@ -181,6 +192,7 @@ def cut(request, slug: str):
             end=end,
             title=request.POST.get("title", "")[:500],
             publish_context=request.POST.get("context") == "on",
+            transcribe_again=request.POST.get("transcribe_again") == "on",
         )
     except PermissionDenied:
         raise

@@ -1,6 +1,7 @@
 // The timeline: maps the player's position to the wall-clock time of the recording (the playlist
 // lists the stored segments in order, so position t falls in the segment whose durations add up past
-// it), and fills the in and out points with that time, in UTC, for the "Make a clip" form.
+// it), and fills the in and out points with that time, in UTC, for the "Make a clip" form; a line
+// of the live transcript plays its moment.
 (function () {
   "use strict";
   var data = document.getElementById("timeline-segments");
@@ -34,6 +35,39 @@
   player.addEventListener("timeupdate", function () {
     var moment = wallClock(player.currentTime);
     if (moment) { now.textContent = shown(moment); }
+  });
+
+  // The player's position at a wall-clock time: the inverse of wallClock (null when not recorded).
+  function position(moment) {
+    var offset = 0;
+    for (var i = 0; i < segments.length; i++) {
+      var start = new Date(segments[i].start).getTime();
+      var seconds = segments[i].seconds;
+      if (moment < start + seconds * 1000) {
+        return offset + Math.max(0, (moment - start) / 1000);
+      }
+      offset += seconds;
+    }
+    return null;
+  }
+
+  // ?t= (an alert, a search result): start playing from that moment.
+  var seek = document.querySelector(".timeline").dataset.seek;
+  if (seek) {
+    player.addEventListener("loadedmetadata", function () {
+      var at = position(new Date(seek).getTime());
+      if (at !== null) { player.currentTime = at; }
+    }, { once: true });
+  }
+
+  // Any button with data-seek-to (an ISO time: the live transcript's lines) plays from that moment.
+  document.querySelectorAll("[data-seek-to]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var at = position(new Date(button.dataset.seekTo).getTime());
+      if (at === null) { return; }
+      player.currentTime = at;
+      player.play();
+    });
   });
 
   document.querySelectorAll("[data-set]").forEach(function (button) {
