@@ -550,7 +550,9 @@ class Pipeline:
         finally:
             self._allowed, self._bounds = {}, {}
         results = []
-        for audio, lines, speech, own in zip(audios, found, after_vad, each, strict=True):
+        joined = [list(join(lines, options.lines)) for lines in found]
+        self._translate_many(signals, bounds, joined, each, options)
+        for audio, lines, speech in zip(audios, joined, after_vad, strict=True):
             info = TranscriptionInfo(
                 language=options.language or "",
                 language_probability=1.0 if options.language else 0.0,
@@ -560,11 +562,50 @@ class Pipeline:
                 speaker_mode="none",
                 batched=True,
             )
-            translator = None if own.translate == "none" or not lines else self.translator(own, audio)
-            joined = join(lines, options.lines)
-            done = self._translate(joined, translator, options.batch_size, info, lambda step, fraction: None)
-            results.append((list(self._noted(done, info)), info))
+            results.append((list(self._noted(lines, info)), info))
         return results
+
+    def _translate_many(
+        self,
+        signals: list[np.ndarray],
+        bounds: list[list[tuple[int, int, int]]],
+        lines: list[list[Segment]],
+        each: Sequence[PipelineOptions],
+        options: PipelineOptions,
+    ) -> None:
+        """The English of every recording's lines (in place), the lines of the recordings laid end
+        to end in one signal translated in shared batches. A recording whose options say
+        ``translate="none"`` gets none (an English line is still its own)."""
+        quiet = lambda step, fraction: None  # noqa: E731  no progress to report here
+        for group, spans in enumerate(bounds):
+            wanted = [
+                (index, first)
+                for index, first, _ in spans
+                if each[index].translate != "none" and lines[index]
+            ]
+            chosen = {index for index, _ in wanted}
+            for index, _, _ in spans:
+                if index not in chosen:  # English lines are still their own translation
+                    for _ in self._translate(lines[index], None, options.batch_size, _info(), quiet):
+                        pass
+            if not wanted:
+                continue
+            audio = AudioData(signals[group], RATE)
+            translator = self.translator(each[wanted[0][0]], audio)
+            pool: list[Segment] = []
+            for index, first in wanted:
+                shift = first * 1000 // RATE  # the line's times on the signal the translator reads
+                for line in lines[index]:
+                    line.start_ms, line.end_ms = line.start_ms + shift, line.end_ms + shift
+                    pool.append(line)
+            try:
+                for _ in self._translate(pool, translator, options.batch_size, _info(), quiet):
+                    pass
+            finally:
+                for index, first in wanted:
+                    shift = first * 1000 // RATE
+                    for line in lines[index]:
+                        line.start_ms, line.end_ms = line.start_ms - shift, line.end_ms - shift
 
     def translator(self, options: PipelineOptions, audio: AudioData) -> Translator:
         """The translator ``options`` ask for (CTranslate2 models are loaded once and kept)."""
@@ -1010,6 +1051,11 @@ class Pipeline:
             if len(pending) >= batch_size:
                 yield from flush()
         yield from flush()
+
+
+def _info() -> TranscriptionInfo:
+    """An info that nothing reads (the steps that want one, when no progress is reported)."""
+    return TranscriptionInfo("", 0.0, 0.0, 0.0, 1, "none", True)
 
 
 def _apart(line: Segment, spans: list[tuple[int, int, int]]) -> Iterator[tuple[int, Segment]]:
