@@ -200,13 +200,16 @@ def main() -> None:
         )
         live_cpu, live_wall = time.process_time() - cpu, time.perf_counter() - wall
         lines = LiveLine.objects.count()
+        live_words = sum(len(text.split()) for text in LiveLine.objects.values_list("text", flat=True))
 
         # -- the peer
         cpu, wall = time.process_time(), time.perf_counter()
-        peer_lines = 0
+        peer_lines = peer_words = 0
         for air, _ in airs:
             found, _info = pipeline.model.transcribe(air, word_timestamps=True)
-            peer_lines += sum(1 for _ in found)
+            for segment in found:
+                peer_lines += 1
+                peer_words += len(segment.text.split())
         peer_cpu, peer_wall = time.process_time() - cpu, time.perf_counter() - wall
         load_after = os.getloadavg()
 
@@ -217,12 +220,13 @@ def main() -> None:
         f"load average (1, 5, 15 min): before {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, after {load_after[0]:.2f}"
     )
     print(
-        f"live path:  {live_cpu:7.1f} CPU s ({live_wall:6.1f} s wall), {done.windows} windows, {lines} lines: "
+        f"live path:  {live_cpu:7.1f} CPU s ({live_wall:6.1f} s wall), {done.windows} windows, {lines} lines, "
+        f"{live_words} words: "
         f"{rate(live_cpu):5.1f} speech-hours per CPU-hour"
     )
     print(
         f"bare faster-whisper transcribe, sequential: {peer_cpu:7.1f} CPU s ({peer_wall:6.1f} s wall), "
-        f"{peer_lines} segments: {rate(peer_cpu):5.1f} speech-hours per CPU-hour"
+        f"{peer_lines} segments, {peer_words} words: {rate(peer_cpu):5.1f} speech-hours per CPU-hour"
     )
     print(f"live / peer: {peer_cpu / live_cpu:.2f}x (goal >= 1.5x)")
 

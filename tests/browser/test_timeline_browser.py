@@ -88,3 +88,35 @@ def test_play_set_in_and_out_and_make_a_clip(page, live_server, roles, settings,
     assert clip.status == Clip.Status.DRAFT and clip.title == "Cut in the browser"
     assert clip.segments.exists(), "the draft has a transcript"
     assert not page.console_errors, page.console_errors
+
+
+def test_a_line_of_the_live_transcript_plays_its_moment(page, live_server, roles, settings, tmp_path):
+    import datetime as dt
+
+    from clipdesk.alerts.models import LiveLine
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    live = LiveStream(1.0, window=6)
+    try:
+        source, segments = record(live, tmp_path, 4)
+    finally:
+        live.close()
+    said = segments[2].start + dt.timedelta(milliseconds=500)
+    LiveLine.objects.create(
+        source=source, start=said, end=said + dt.timedelta(seconds=1), text="كام الساعة", language="ar"
+    )
+    login(page, live_server, roles["monitor"])
+    page.goto(f"{live_server.url}/staff/channels/browser-tv/timeline/?date={said:%Y-%m-%d}&hour={said.hour}")
+    page.wait_for_function(
+        "() => document.querySelector('[data-timeline-player]').readyState >= 1", timeout=30000
+    )
+    assert "machine text" in page.locator(".live-transcript").inner_text()
+    page.locator("[data-seek-to]").first.click()
+    # The player's position: the segments before the line's, then half a second into its own.
+    expected = sum(s.duration_ms for s in segments[:2]) / 1000 + 0.5
+    page.wait_for_function(
+        "(t) => Math.abs(document.querySelector('[data-timeline-player]').currentTime - t) < 0.6",
+        arg=expected,
+        timeout=30000,
+    )
+    assert not page.console_errors, page.console_errors

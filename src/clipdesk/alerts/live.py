@@ -122,17 +122,13 @@ def transcribe_round(plans: list[Plan], *, worker: str) -> Round:
             actions.record_failure(window, f"the recording could not be read: {exc}", worker=worker)
     result.timings["read"] = round(time.perf_counter() - started, 3)
 
-    groups: dict[tuple, list[Plan]] = {}
-    for window in plans:
-        if window.source_id in audios:
-            options = options_for(lives[window.source_id])
-            key = (options.translate, options.languages)
-            groups.setdefault(key, []).append(window)
+    group = [window for window in plans if window.source_id in audios]
     model_started = time.perf_counter()
     pipeline, _ = get_pipeline(settings.CLIPDESK_LIVE_WHISPER_MODEL_DIR)
     result.timings["model"] = round(time.perf_counter() - model_started, 3)
-    for group in groups.values():
-        options = options_for(lives[group[0].source_id])
+    if group:
+        # Every channel's window in the same batches, each with its own languages and English switch.
+        options = [options_for(lives[window.source_id]) for window in group]
         decode_started = time.perf_counter()
         try:
             decoded = pipeline.transcribe_many([audios[w.source_id] for w in group], options)
@@ -142,14 +138,12 @@ def transcribe_round(plans: list[Plan], *, worker: str) -> Round:
             for window in group:
                 actions.record_failure(window, f"{type(exc).__name__}: {exc}", worker=worker)
             raise
-        result.timings["transcribe"] = round(
-            result.timings.get("transcribe", 0.0) + time.perf_counter() - decode_started, 3
-        )
+        result.timings["transcribe"] = round(time.perf_counter() - decode_started, 3)
         store_started = time.perf_counter()
-        for window, (lines, _info) in zip(group, decoded, strict=True):
+        for window, own, (lines, _info) in zip(group, options, decoded, strict=True):
             for line in lines:
                 line.language = bcp47(line.language) if line.language else ""
-            rows, mark = settle(window, lines, english=options.translate != "none")
+            rows, mark = settle(window, lines, english=own.translate != "none")
             try:
                 ids = actions.store_window(window, rows, mark, worker=worker)
             except actions.WindowLost as exc:

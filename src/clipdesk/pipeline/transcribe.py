@@ -428,6 +428,9 @@ class Pipeline:
         )
         self._ct2: dict[str, CTranslate2Translator] = {}
         self._decoder = _Decoder(self.model)
+        # transcribe_many: each signal's languages, and the recordings laid end to end in it.
+        self._allowed: dict[int, tuple[str, ...]] = {}
+        self._bounds: dict[int, list[tuple[int, int, int]]] = {}
 
     # -- public -----------------------------------------------------------------------------------
 
@@ -476,15 +479,30 @@ class Pipeline:
         return self._noted(segments, info), info
 
     def transcribe_many(
-        self, audios: Sequence[AudioData], options: PipelineOptions | None = None
+        self,
+        audios: Sequence[AudioData],
+        options: PipelineOptions | Sequence[PipelineOptions] | None = None,
     ) -> list[tuple[list[Segment], TranscriptionInfo]]:
         """Several short recordings at once (a live window of each of several channels): their
         voice-activity chunks are packed into windows as :meth:`transcribe` packs one recording's,
         and the windows of all of them share the decoder's batches, so that many short recordings
         cost what one long one does. Each recording's lines come back whole, joined and translated
         as :meth:`transcribe` gives them, with its own info; speakers are not told apart (the mono
-        mix is read, every ``speaker`` is None). Eager: a list per recording, in order."""
-        options = options or PipelineOptions()
+        mix is read, every ``speaker`` is None). Eager: a list per recording, in order.
+
+        ``options`` may be one per recording: each recording's ``languages`` and ``translate`` are
+        its own; how to decode (batch and beam size, VAD, thresholds...) is the first's."""
+        if options is not None and not isinstance(options, PipelineOptions):
+            each = list(options)
+            if len(each) != len(audios):
+                raise ValueError("transcribe_many needs one PipelineOptions per recording, or one for all")
+        else:
+            each = [options or PipelineOptions()] * len(audios)
+        options = each[0] if each else PipelineOptions()
+        if any(o.language != options.language for o in each):
+            raise ValueError(
+                "transcribe_many decodes every recording in the same given language, or identifies each"
+            )
         for audio in audios:
             if audio.sample_rate != RATE:
                 raise ValueError(
@@ -492,23 +510,49 @@ class Pipeline:
                 )
         if not options.batched:
             results = []
-            for audio in audios:
-                single = dataclasses.replace(options, speakers="none")
+            for audio, own in zip(audios, each, strict=True):
+                single = dataclasses.replace(own, speakers="none")
                 stream, info = self.transcribe(audio, single)
                 results.append((list(stream), info))
             return results
-        signals = [audio.samples for audio in audios]
+        # Recordings that may speak the same languages are laid end to end as one signal, so that
+        # their speech is packed into shared windows: a window holds up to 30 s of speech, and a
+        # live window of one channel seldom has that much.
+        groups: dict[tuple[str, ...], list[int]] = {}
+        for index, own in enumerate(each):
+            groups.setdefault(own.languages, []).append(index)
+        signals: list[np.ndarray] = []
+        bounds: list[list[tuple[int, int, int]]] = []  # per signal: (recording, first sample, end)
         todo: list[_Window] = []
-        after_vad: list[float] = []
-        for index, signal in enumerate(signals):
-            chunks = self._chunks(signal, options)
-            after_vad.append(sum(c["end"] - c["start"] for c in chunks) / RATE)
-            todo += self._pack(chunks, index, options)
+        after_vad = [0.0] * len(audios)
+        self._allowed, self._bounds = {}, {}
+        for group, (codes, members) in enumerate(groups.items()):
+            chunks: list[dict[str, int]] = []
+            offset, parts, spans = 0, [], []
+            for index in members:
+                samples = audios[index].samples
+                found_chunks = self._chunks(samples, options)
+                after_vad[index] = sum(c["end"] - c["start"] for c in found_chunks) / RATE
+                chunks += [{"start": c["start"] + offset, "end": c["end"] + offset} for c in found_chunks]
+                spans.append((index, offset, offset + samples.shape[0]))
+                parts.append(samples)
+                offset += samples.shape[0]
+            signals.append(np.concatenate(parts))
+            bounds.append(spans)
+            todo += self._pack(chunks, group, options)
+            self._allowed[group] = codes
+            self._bounds[group] = spans
         found: list[list[Segment]] = [[] for _ in audios]
-        for index, line in self._decode_windows(signals, todo, options, None):
-            found[index].append(line)
+        try:
+            for group, line in self._decode_windows(signals, todo, options, None):
+                for index, piece in _apart(line, bounds[group]):
+                    found[index].append(piece)
+        finally:
+            self._allowed, self._bounds = {}, {}
         results = []
-        for audio, lines, speech in zip(audios, found, after_vad, strict=True):
+        joined = [list(join(lines, options.lines)) for lines in found]
+        self._translate_many(signals, bounds, joined, each, options)
+        for audio, lines, speech in zip(audios, joined, after_vad, strict=True):
             info = TranscriptionInfo(
                 language=options.language or "",
                 language_probability=1.0 if options.language else 0.0,
@@ -518,11 +562,50 @@ class Pipeline:
                 speaker_mode="none",
                 batched=True,
             )
-            translator = None if options.translate == "none" or not lines else self.translator(options, audio)
-            joined = join(lines, options.lines)
-            done = self._translate(joined, translator, options.batch_size, info, lambda step, fraction: None)
-            results.append((list(self._noted(done, info)), info))
+            results.append((list(self._noted(lines, info)), info))
         return results
+
+    def _translate_many(
+        self,
+        signals: list[np.ndarray],
+        bounds: list[list[tuple[int, int, int]]],
+        lines: list[list[Segment]],
+        each: Sequence[PipelineOptions],
+        options: PipelineOptions,
+    ) -> None:
+        """The English of every recording's lines (in place), the lines of the recordings laid end
+        to end in one signal translated in shared batches. A recording whose options say
+        ``translate="none"`` gets none (an English line is still its own)."""
+        quiet = lambda step, fraction: None  # noqa: E731  no progress to report here
+        for group, spans in enumerate(bounds):
+            wanted = [
+                (index, first)
+                for index, first, _ in spans
+                if each[index].translate != "none" and lines[index]
+            ]
+            chosen = {index for index, _ in wanted}
+            for index, _, _ in spans:
+                if index not in chosen:  # English lines are still their own translation
+                    for _ in self._translate(lines[index], None, options.batch_size, _info(), quiet):
+                        pass
+            if not wanted:
+                continue
+            audio = AudioData(signals[group], RATE)
+            translator = self.translator(each[wanted[0][0]], audio)
+            pool: list[Segment] = []
+            for index, first in wanted:
+                shift = first * 1000 // RATE  # the line's times on the signal the translator reads
+                for line in lines[index]:
+                    line.start_ms, line.end_ms = line.start_ms + shift, line.end_ms + shift
+                    pool.append(line)
+            try:
+                for _ in self._translate(pool, translator, options.batch_size, _info(), quiet):
+                    pass
+            finally:
+                for index, first in wanted:
+                    shift = first * 1000 // RATE
+                    for line in lines[index]:
+                        line.start_ms, line.end_ms = line.start_ms - shift, line.end_ms - shift
 
     def translator(self, options: PipelineOptions, audio: AudioData) -> Translator:
         """The translator ``options`` ask for (CTranslate2 models are loaded once and kept)."""
@@ -673,10 +756,53 @@ class Pipeline:
                         [pad_or_trim(self._features(w.audio(signals[w.signal]))) for w in split]
                     )
                     decoded += zip(split, self._decoder.decode(split_features, split, options), strict=True)
-            for window, fw_segments in sorted(decoded, key=lambda pair: (pair[0].signal, pair[0].start)):
+            restored = self._recover(signals, [(w, w.restore(fw)) for w, fw in decoded], options)
+            for window, fw_segments in sorted(restored, key=lambda pair: (pair[0].signal, pair[0].start)):
                 signal = signals[window.signal]
-                for line in self._checked(signal, window, window.restore(fw_segments), options, channel):
+                # In air order: speech decoded again (see _recover) may come before lines heard first.
+                lines = self._checked(signal, window, fw_segments, options, channel)
+                for line in sorted(lines, key=lambda line: (line.start_ms, line.end_ms)):
                     yield window.signal, line
+
+    def _recover(
+        self,
+        signals: list[np.ndarray],
+        decoded: list[tuple[_Window, list[DecodedSegment]]],
+        options: PipelineOptions,
+    ) -> list[tuple[_Window, list[DecodedSegment]]]:
+        """Speech the batched decoder skipped, decoded again. Without timestamps, Whisper may end a
+        packed window early (after a jingle, say) and leave whole stretches of speech without a
+        word; such stretches (voice-activity chunks of a second or more, in windows where other
+        chunks were heard) are packed into windows of their own and decoded once more, and what
+        they give joins their window's segments (times on the recording, as ``decoded``'s)."""
+        retries: list[tuple[int, _Window]] = []
+        for position, (window, segments) in enumerate(decoded):
+            heard = [(w.start + w.end) / 2 * RATE for s in segments for w in (s.words or [])]
+            if not heard:
+                continue  # nothing heard at all (music, a tone): nothing to compare with
+            missed = [
+                (start, end)
+                for start, end in window.chunks
+                if end - start >= RATE and not any(start <= at < end for at in heard)
+            ]
+            if missed:
+                retries.append(
+                    (position, _Window(missed, window.language, window.probability, window.signal))
+                )
+        if not retries:
+            return decoded
+        logger.info("decoding again %d stretch(es) of speech the batched decoder skipped", len(retries))
+        result = [(window, list(segments)) for window, segments in decoded]
+        for offset in range(0, len(retries), options.batch_size):
+            batch = retries[offset : offset + options.batch_size]
+            windows_ = [w for _, w in batch]
+            features = np.stack([pad_or_trim(self._features(w.audio(signals[w.signal]))) for w in windows_])
+            for (position, window), fw in zip(
+                batch, self._decoder.decode(features, windows_, options), strict=True
+            ):
+                result[position][1].extend(window.restore(fw))
+                result[position][1].sort(key=lambda segment: segment.start)
+        return result
 
     def _features(self, audio: np.ndarray) -> np.ndarray:
         features: np.ndarray = self.model.feature_extractor(audio)
@@ -694,11 +820,12 @@ class Pipeline:
         Returns the indices of the windows kept, the windows split from the others, and the
         encoder output of the kept ones (None when some were split: they are encoded again)."""
         encoded = self.model.encode(features)
-        allowed = options.languages
         kept: list[int] = []
         split: list[_Window] = []
         for index, ranked in enumerate(self.model.model.detect_language(encoded)):
             window = batch[index]
+            # Each recording's own languages where several are decoded together (transcribe_many).
+            allowed = self._allowed.get(window.signal, options.languages)
             language, probability = languages.choose(ranked, allowed)
             if probability >= options.one_language or len(allowed) == 1:
                 window.language, window.probability = language, probability
@@ -742,12 +869,19 @@ class Pipeline:
         reasons: list[str] = []
         if options.safeguards and fw_segments:
             first = fw_segments[0]  # the batched decoder scores the window as a whole
-            reasons = safeguards.judge(
-                text,
-                avg_logprob=first.avg_logprob,
-                no_speech_prob=first.no_speech_prob,
-                thresholds=options.thresholds,
-            )
+            found: set[str] = set()
+            # Each recording's part of a window that packs several is judged alone: two channels
+            # airing the same words are not a decoder stuck in a loop.
+            for part in self._parts(window, fw_segments) or [text]:
+                found.update(
+                    safeguards.judge(
+                        part,
+                        avg_logprob=first.avg_logprob,
+                        no_speech_prob=first.no_speech_prob,
+                        thresholds=options.thresholds,
+                    )
+                )
+            reasons = sorted(found)
         if reasons:
             logger.info(
                 "re-decoding %.1f-%.1f s (%s): %r", window.start / RATE, window.end / RATE, reasons, text
@@ -767,6 +901,20 @@ class Pipeline:
             # faster-whisper found no speech in it at all: keep what was heard, marked.
         for s in fw_segments:
             yield from self._lines(s, 0.0, language, window.probability, reasons, channel, options)
+
+    def _parts(self, window: _Window, fw_segments: list[DecodedSegment]) -> list[str]:
+        """The text of each recording in a window of recordings laid end to end (transcribe_many),
+        by its words' times; [] when the window is of one recording."""
+        spans = self._bounds.get(window.signal, [])
+        if len(spans) < 2 or not any(s.words for s in fw_segments):
+            return []
+        words = [w for s in fw_segments for w in (s.words or [])]
+        parts = []
+        for _, first, end in spans:
+            inside = [w.word for w in words if first <= (w.start + w.end) / 2 * RATE < end]
+            if inside:
+                parts.append("".join(inside).strip())
+        return parts
 
     def _fallback(
         self, span: np.ndarray, language: str | None, options: PipelineOptions
@@ -903,6 +1051,41 @@ class Pipeline:
             if len(pending) >= batch_size:
                 yield from flush()
         yield from flush()
+
+
+def _info() -> TranscriptionInfo:
+    """An info that nothing reads (the steps that want one, when no progress is reported)."""
+    return TranscriptionInfo("", 0.0, 0.0, 0.0, 1, "none", True)
+
+
+def _apart(line: Segment, spans: list[tuple[int, int, int]]) -> Iterator[tuple[int, Segment]]:
+    """A line decoded from recordings laid end to end (``spans``: recording, first and end sample),
+    as the line of each recording its words fall in, with that recording's times. A window packs
+    the speech of several recordings, so a line may hold words of two; each keeps its own."""
+    for index, first, end in spans:
+        lo, hi = first * 1000 // RATE, end * 1000 // RATE
+        middle = (line.start_ms + line.end_ms) / 2
+        words = [w for w in line.words if lo <= (w.start_ms + w.end_ms) / 2 < hi]
+        if not words and not (lo <= middle < hi and not line.words):
+            continue
+        piece = line
+        if line.words and len(words) != len(line.words):
+            piece = dataclasses.replace(
+                line,
+                start_ms=words[0].start_ms,
+                end_ms=words[-1].end_ms,
+                text=" ".join(w.text for w in words),
+                words=words,
+            )
+        shifted = dataclasses.replace(
+            piece,
+            start_ms=max(0, piece.start_ms - lo),
+            end_ms=min(hi - lo, max(0, piece.end_ms - lo)),
+            words=[
+                dataclasses.replace(w, start_ms=w.start_ms - lo, end_ms=w.end_ms - lo) for w in piece.words
+            ],
+        )
+        yield index, shifted
 
 
 def _resemblyzer_available() -> bool:
