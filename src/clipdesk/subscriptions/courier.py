@@ -12,6 +12,7 @@ itself, through its `send_messages`.
 """
 
 import queue
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +22,25 @@ from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.core.mail.message import sanitize_address
 
 _STOP = object()
+
+# A thread waiting for the interpreter's lock gets it only when the thread holding it blocks, or
+# after the switch interval (5 ms by default). The courier's server answers in a fraction of that,
+# and the caller is busy rendering meanwhile: at the default, the courier would sit idle with its
+# answer for most of each message, and the two threads would take turns rather than overlap.
+# While any courier works the interval is this short; the last one out puts the old one back.
+SWITCH_INTERVAL = 0.0001  # seconds
+_switches_lock = threading.Lock()
+_switches = {"couriers": 0, "before": 0.0}
+
+
+def _quick_switches(change: int) -> None:
+    with _switches_lock:
+        if _switches["couriers"] == 0:
+            _switches["before"] = sys.getswitchinterval()
+            sys.setswitchinterval(SWITCH_INTERVAL)
+        _switches["couriers"] += change
+        if _switches["couriers"] == 0:
+            sys.setswitchinterval(_switches["before"])
 
 
 @dataclass(frozen=True)
@@ -60,12 +80,14 @@ class Courier:
         self._thread = threading.Thread(target=self._work, name="clipdesk-courier", daemon=True)
 
     def __enter__(self) -> "Courier":
+        _quick_switches(+1)
         self._thread.start()
         return self
 
     def __exit__(self, *exc_info) -> None:
         self._requests.put(_STOP)
         self._thread.join()
+        _quick_switches(-1)
 
     def _work(self) -> None:
         while (item := self._requests.get()) is not _STOP:

@@ -6,6 +6,7 @@ once and reuses it for every subscriber who gets that clip; only the frame aroun
 """
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -34,7 +35,12 @@ def absolute(path: str) -> str:
 
 
 def mail_domain() -> str:
-    return urlsplit(absolute("/")).hostname or "localhost"
+    return _hostname(settings.CLIPDESK_BASE_URL)
+
+
+@functools.lru_cache(maxsize=8)
+def _hostname(url: str) -> str:
+    return urlsplit(url).hostname or "localhost"
 
 
 def new_message_id(*parts: object) -> str:
