@@ -242,14 +242,17 @@ def measure(site: serving.Site, rotations: dict[str, list[str]], args, worker_cl
 
 
 def warm_up(base: str, rotations: dict[str, list[str]], parallel: int) -> None:
-    """Every URL of every rotation read once, so that the page cache holds them all."""
+    """Every URL of every rotation read twice, so that the page cache holds them all: the first reading
+    gives the tags a page shows their first versions, and the cache keeps no page rendered within
+    CLIPDESK_PAGE_CACHE_SKEW_MS of a change to one of its tags."""
     paths = [path for paths in rotations.values() for path in paths]
     started = time.perf_counter()
-    with ThreadPoolExecutor(parallel) as pool:
-        for done, _ in enumerate(pool.map(lambda path: serving.fetch(base + path), paths), 1):
-            if done % 1000 == 0:
-                print(f"  warming up: {done:,} of {len(paths):,} URLs read", flush=True)
-    print(f"  warmed up: {len(paths):,} URLs read in {time.perf_counter() - started:.0f} s")
+    for round in (1, 2):
+        with ThreadPoolExecutor(parallel) as pool:
+            for done, _ in enumerate(pool.map(lambda path: serving.fetch(base + path), paths), 1):
+                if done % 1000 == 0:
+                    print(f"  warming up ({round} of 2): {done:,} of {len(paths):,} URLs read", flush=True)
+    print(f"  warmed up: {len(paths):,} URLs read twice in {time.perf_counter() - started:.0f} s")
 
 
 def conditional_requests(

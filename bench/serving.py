@@ -384,6 +384,9 @@ def varnish(work: Path, name: str, backend: str, vcl: str | None = None):
     VCL text `vcl` pointed at it, or with Varnish's built-in VCL when None; yields its base URL."""
     directory = work / f"varnish-{name}"
     directory.mkdir(exist_ok=True)
+    # varnishd reads the VCL as its own unprivileged user: the temporary directories must let it.
+    for readable in (work, directory):
+        readable.chmod(0o755)
     address = f"127.0.0.1:{_free_port()}"
     args = ["varnishd", "-F", "-n", str(directory), "-a", address, "-s", "malloc,256m"]
     if vcl is None:
@@ -391,6 +394,7 @@ def varnish(work: Path, name: str, backend: str, vcl: str | None = None):
     else:
         vcl_file = directory / "site.vcl"
         vcl_file.write_text(point_vcl_at(vcl, backend))
+        vcl_file.chmod(0o644)
         args += ["-f", str(vcl_file)]
     with open(directory / "varnishd.log", "wb") as log:
         process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
