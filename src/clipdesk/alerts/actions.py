@@ -259,7 +259,10 @@ def retry_span(span: NotTranscribed, *, user) -> NotTranscribed:
     """Queue a "not transcribed" span to be transcribed again."""
     require(user, "alerts.change_nottranscribed")
     with transaction.atomic():
-        span = NotTranscribed.objects.select_for_update().get(pk=span.pk)
+        kept = NotTranscribed.objects.select_for_update().filter(pk=span.pk).first()
+        if kept is None:
+            raise ValidationError("This span is no longer kept: its recording is past retention.")
+        span = kept
         if span.status == NotTranscribed.Status.DONE:
             raise ValidationError("This span has been transcribed already.")
         span.status = NotTranscribed.Status.QUEUED
@@ -272,8 +275,8 @@ def retry_span(span: NotTranscribed, *, user) -> NotTranscribed:
 def store_retried_span(span_id: int, rows: list[LiveLine]) -> list[int]:
     """The lines of a span transcribed again; lines starting where one is stored already are left out."""
     with transaction.atomic():
-        span = NotTranscribed.objects.select_for_update().get(pk=span_id)
-        if span.status == NotTranscribed.Status.DONE:
+        span = NotTranscribed.objects.select_for_update().filter(pk=span_id).first()
+        if span is None or span.status == NotTranscribed.Status.DONE:  # gone by retention, or done
             return []
         taken = set(
             LiveLine.objects.filter(source_id=span.source_id)
