@@ -73,9 +73,10 @@ def run(channels: int, drafts: bool, seconds: float, warmup: float, window: floa
             f"add_source(user=None, channel='Bench {n}', url={s.url!r})" for n, s in enumerate(streams)
         )
         script = (
-            "from django.contrib.auth.models import User; from clipdesk.alerts import actions; "
+            "from django.contrib.auth.models import Group, User; from clipdesk.alerts import actions; "
             "from clipdesk.recording.actions import add_source; "
             f"{adds}; u = User.objects.create(username='monitor', is_staff=True); "
+            "u.groups.add(Group.objects.get(name='monitor')); "
             f"w = actions.create_watchlist(user=u, name='bench'); {terms}"
         )
         subprocess.run([*clipdesk, "shell", "-v", "0", "-c", script], env=env, cwd=ROOT, check=True)

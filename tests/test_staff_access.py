@@ -121,3 +121,12 @@ def test_every_role_can_open_the_staff_pages_it_needs(client, roles, urls, role)
     assert client.get(urls["staff/clips/<staffid:pk>/edit/"]).status_code == 200
     desk = client.get(urls["desk/"]).status_code
     assert desk == (200 if role in ("desk", "admin") else 403), (role, desk)
+    watching = role in ("monitor", "editor", "publisher", "admin")
+    for route in (
+        "staff/alerts/",
+        "staff/alerts/watchlists/",
+        "staff/alerts/search/",
+        "staff/channels/<slug:slug>/timeline/",
+    ):
+        status = client.get(urls[route]).status_code
+        assert status == (200 if watching else 403), (role, route, status)

@@ -1,6 +1,6 @@
 """Fixtures of the alerts tests: stored files in the test's directory, short live windows, channel
 sources, live lines stored as the live transcription stores them (rows, then `lines_stored` after
-commit), monitors, and a recordings' index of the test's own."""
+commit), monitors (staff in the monitor role), and a recordings' index of the test's own."""
 
 import datetime as dt
 import os
@@ -45,11 +45,27 @@ def other_source(db):
     return add("http://127.0.0.1:9/other.m3u8", name="Iran International")
 
 
+def with_role(user, role: str):
+    """`user` in the staff role `role` (the groups a transactional test's flush removed are made again)."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group
+
+    from clipdesk.accounts.roles import assign_roles
+
+    if not Group.objects.filter(name=role).exists():
+        for app_config in apps.get_app_configs():
+            create_permissions(app_config, verbosity=0)
+        assign_roles(apps)
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
 @pytest.fixture
 def monitor(db):
     from factories.archive import UserFactory
 
-    return UserFactory(username="monitor1", is_staff=True, email="monitor@example.org")
+    return with_role(UserFactory(username="monitor1", is_staff=True, email="monitor@example.org"), "monitor")
 
 
 def make_line(source, start, text, *, english="", language="ar", words=None, seconds=4.0):

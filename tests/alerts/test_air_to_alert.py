@@ -12,6 +12,7 @@ import time
 import numpy as np
 import pytest
 
+from alerts.conftest import with_role
 from alerts.program import program, sample, silence, tone
 from clipdesk.alerts import actions, live
 from clipdesk.alerts.models import Alert, LiveChannel, LiveLine
@@ -84,7 +85,7 @@ def test_a_word_on_the_air_raises_one_alert_on_the_feed_and_by_email(
     stream = livestream.LiveStream(SEGMENT, window=6)
     try:
         source = add(stream.url, name="Loopback News")
-        monitor = UserFactory(username="monitor", is_staff=True)
+        monitor = with_role(UserFactory(username="monitor", is_staff=True), "monitor")
         watchlist = actions.create_watchlist(
             user=monitor, name="Speeches", email="desk@example.org", email_minutes=5
         )

@@ -63,7 +63,8 @@ def test_a_failing_window_is_marked_shown_and_transcribed_again(client, roles, s
     assert "machine text" in page and "data-seek-to=" in page
 
 
-def test_retrying_needs_the_ingest_permissions(client, roles):
+def test_retrying_needs_its_permission(client, roles):
+    """Retrying is for the roles that watch the air (alerts.change_nottranscribed); not a translator's."""
     source = add("http://127.0.0.1:9/live.m3u8", name="Live TV")
     span = NotTranscribed.objects.create(
         source=source, start=AIR, end=AIR + dt.timedelta(seconds=20), reason="x"
@@ -71,4 +72,6 @@ def test_retrying_needs_the_ingest_permissions(client, roles):
     client.force_login(roles["translator"])
     assert client.post(f"/staff/channels/live-tv/not-transcribed/{span.pk}/retry/").status_code == 403
     assert NotTranscribed.objects.get(pk=span.pk).status == NotTranscribed.Status.FAILED
+    client.force_login(roles["monitor"])  # allowed, but the span is of another channel
     assert client.post(f"/staff/channels/other/not-transcribed/{span.pk}/retry/").status_code == 404
+    assert NotTranscribed.objects.get(pk=span.pk).status == NotTranscribed.Status.FAILED

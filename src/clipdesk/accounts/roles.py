@@ -36,6 +36,17 @@ _EDIT = [
     *_crud("archive", "channel", "add", "change"),
     *_crud("archive", "clipreference", "add", "change", "delete"),
 ]
+# Watching the air: the recordings' timeline, the live transcripts (searched, and on the timeline), one's
+# own watchlists and their alerts, and retrying a span the live transcription gave up on. Seeing every
+# monitor's watchlists (alerts.oversee_watchlist) is the admin's. Making a clip from the timeline needs
+# the ingest permissions (media.add_mediaasset with archive.add_clip).
+_WATCH = [
+    *_crud("recording", "segment", "view"),
+    *_crud("alerts", "liveline", "view"),
+    *_crud("alerts", "watchlist", "view", "add", "change", "delete"),
+    *_crud("alerts", "alert", "view"),
+    *_crud("alerts", "nottranscribed", "view", "change"),
+]
 
 ROLES: dict[str, list[str] | str] = {
     "monitor": [
@@ -43,13 +54,15 @@ ROLES: dict[str, list[str] | str] = {
         *_crud("archive", "clip", "add", "change"),
         *_crud("archive", "channel", "add"),
         *_crud("media", "mediaasset", "add", "change"),
+        *_WATCH,
     ],
     "translator": [*_READ_ARCHIVE, *_TRANSLATE],
-    "editor": [*_READ_ARCHIVE, *_TRANSLATE, *_EDIT],
+    "editor": [*_READ_ARCHIVE, *_TRANSLATE, *_EDIT, *_WATCH],
     "publisher": [
         *_READ_ARCHIVE,
         *_TRANSLATE,
         *_EDIT,
+        *_WATCH,
         "archive.publish_clip",
         "archive.withdraw_clip",
         "archive.publish_correction",

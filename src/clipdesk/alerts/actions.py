@@ -6,7 +6,8 @@ and is free again. A window's lines and the watermark after them are stored in o
 (`store_window`), on the condition that the watermark is still the one the window was planned
 from: a window redone after a crash, or planned twice, stores nothing twice.
 
-Watchlists: staff actions check that the user owns the watchlist (or is a superuser). `raise_alerts` is the
+Watchlists: staff actions check the user's permission (accounts.roles) and that the user owns the
+watchlist (or oversees every monitor's, the admin role); `user=None` is a trusted process. `raise_alerts` is the
 matcher's write: one alert per watchlist and line, whatever the retries, and none for the same words
 heard again by an overlapping window (same watchlist and channel, within `NEAR` of an earlier alert).
 Alert emails are written to the outbox (`AlertEmail`) with their alerts in one transaction, at most
@@ -30,12 +31,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from clipdesk.archive.actions import require
 from clipdesk.archive.models import Person
-from clipdesk.ingest.actions import require_ingest
 from clipdesk.recording.models import ChannelSource, Segment
 
 from .matching import CompiledTerm, CompiledWatchlist, Line, compile_term, match_query
-from .models import Alert, AlertEmail, LiveChannel, LiveLine, NotTranscribed, Watchlist, WatchTerm
+from .models import OVERSEE, Alert, AlertEmail, LiveChannel, LiveLine, NotTranscribed, Watchlist, WatchTerm
 from .signals import lines_stored
 from .windows import Plan, plan, window_seconds
 
@@ -256,9 +257,12 @@ def wake(source_id: int) -> bool:
 
 def retry_span(span: NotTranscribed, *, user) -> NotTranscribed:
     """Queue a "not transcribed" span to be transcribed again."""
-    require_ingest(user)  # those who make drafts from recordings may have the machine try again
+    require(user, "alerts.change_nottranscribed")
     with transaction.atomic():
-        span = NotTranscribed.objects.select_for_update().get(pk=span.pk)
+        kept = NotTranscribed.objects.select_for_update().filter(pk=span.pk).first()
+        if kept is None:
+            raise ValidationError("This span is no longer kept: its recording is past retention.")
+        span = kept
         if span.status == NotTranscribed.Status.DONE:
             raise ValidationError("This span has been transcribed already.")
         span.status = NotTranscribed.Status.QUEUED
@@ -271,8 +275,8 @@ def retry_span(span: NotTranscribed, *, user) -> NotTranscribed:
 def store_retried_span(span_id: int, rows: list[LiveLine]) -> list[int]:
     """The lines of a span transcribed again; lines starting where one is stored already are left out."""
     with transaction.atomic():
-        span = NotTranscribed.objects.select_for_update().get(pk=span_id)
-        if span.status == NotTranscribed.Status.DONE:
+        span = NotTranscribed.objects.select_for_update().filter(pk=span_id).first()
+        if span is None or span.status == NotTranscribed.Status.DONE:  # gone by retention, or done
             return []
         taken = set(
             LiveLine.objects.filter(source_id=span.source_id)
@@ -309,8 +313,10 @@ EMAIL_LEASE = dt.timedelta(minutes=10)
 MAX_ATTEMPTS = 10
 
 
-def require_owner(watchlist: Watchlist, user) -> None:
-    if user is not None and not (user.is_superuser or watchlist.owner_id == user.pk):
+def require_owner(watchlist: Watchlist, user, perm: str = "alerts.change_watchlist") -> None:
+    """`user` holds `perm` and owns the watchlist, or oversees every monitor's."""
+    require(user, perm)
+    if user is not None and not (watchlist.owner_id == user.pk or user.has_perm(OVERSEE)):
         raise PermissionDenied("This watchlist is another monitor's.")
 
 
@@ -335,6 +341,7 @@ def create_watchlist(
 ) -> Watchlist:
     if not user.is_staff:
         raise PermissionDenied("Watchlists are for staff.")
+    require(user, "alerts.add_watchlist")
     _check_settings(name, email, email_minutes)
     watchlist = Watchlist.objects.create(
         owner=user, name=name.strip(), email=email.strip(), email_minutes=email_minutes
@@ -365,7 +372,7 @@ def change_watchlist(
 
 @transaction.atomic
 def delete_watchlist(watchlist: Watchlist, *, user) -> None:
-    require_owner(watchlist, user)
+    require_owner(watchlist, user, "alerts.delete_watchlist")
     watchlist.delete()
 
 

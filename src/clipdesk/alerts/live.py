@@ -169,7 +169,9 @@ def transcribe_round(plans: list[Plan], *, worker: str) -> Round:
 
 def retranscribe(span_id: int) -> list[int]:
     """Transcribes a "not transcribed" span again, as one final window; marks it done, or failed again."""
-    span = NotTranscribed.objects.select_related("source__channel").get(pk=span_id)
+    span = NotTranscribed.objects.select_related("source__channel").filter(pk=span_id).first()
+    if span is None:  # deleted by retention (its recording is gone) while the job waited
+        return []
     live, _ = LiveChannel.objects.select_related("source__channel").get_or_create(source=span.source)
     segments = list(
         Segment.objects.filter(source=span.source).overlapping(span.start, span.end).order_by("start")

@@ -14,6 +14,9 @@ from django.db import models
 
 from clipdesk.recording.models import ChannelSource
 
+# Held by the admin role: every monitor's watchlists and alerts, not only one's own.
+OVERSEE = "alerts.oversee_watchlist"
+
 
 class LiveLineQuerySet(models.QuerySet):
     def for_source(self, source) -> "LiveLineQuerySet":
@@ -163,6 +166,10 @@ class WatchlistQuerySet(models.QuerySet):
     def owned_by(self, user) -> "WatchlistQuerySet":
         return self.filter(owner=user)
 
+    def visible_to(self, user) -> "WatchlistQuerySet":
+        """The user's own watchlists; every monitor's for those who oversee them (the admin role)."""
+        return self.all() if user.has_perm(OVERSEE) else self.owned_by(user)
+
     def watching(self, source_id: int) -> "WatchlistQuerySet":
         """Active watchlists over this channel source, or over every channel."""
         return self.active().filter(models.Q(sources__isnull=True) | models.Q(sources=source_id)).distinct()
@@ -189,6 +196,7 @@ class Watchlist(models.Model):
 
     class Meta:
         ordering = ["name", "pk"]
+        permissions = [("oversee_watchlist", "Can see and change every monitor's watchlists and alerts")]
 
     def __str__(self) -> str:
         return self.name
@@ -222,6 +230,10 @@ class WatchTerm(models.Model):
 class AlertQuerySet(models.QuerySet):
     def for_owner(self, user) -> "AlertQuerySet":
         return self.filter(watchlist__owner=user)
+
+    def visible_to(self, user) -> "AlertQuerySet":
+        """The alerts of the user's own watchlists; every alert for those who oversee watchlists."""
+        return self.all() if user.has_perm(OVERSEE) else self.for_owner(user)
 
     def unmailed(self) -> "AlertQuerySet":
         return self.filter(email__isnull=True)

@@ -6,6 +6,10 @@ makes a partition for each of the coming CLIPDESK_LIVE_PARTITION_DAYS days (name
 own (a day whose partition was missing when its lines came), and drops whole partitions of days
 older than CLIPDESK_LIVE_RETENTION_DAYS, which costs nothing however many lines they hold. On SQLite
 the table is a plain one and retention deletes the old days' lines.
+
+The same run deletes the "not transcribed" spans that ended before the recording retention
+(CLIPDESK_RECORDING_RETENTION_DAYS, or the live lines' when that is shorter): their recording is gone,
+so they can no longer be transcribed again, and the transcript around them is gone or going.
 """
 
 import datetime as dt
@@ -16,7 +20,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .models import LiveLine
+from .models import LiveLine, NotTranscribed
 
 log = logging.getLogger(__name__)
 TABLE = "alerts_liveline"
@@ -29,10 +33,11 @@ class Maintenance:
     moved: dict[str, int] = field(default_factory=dict)  # partition: rows moved into it
     dropped: list[str] = field(default_factory=list)
     deleted: int = 0
+    spans_deleted: int = 0  # "not transcribed" spans past retention
 
     @property
     def changed(self) -> bool:
-        return bool(self.created or self.moved or self.dropped or self.deleted)
+        return bool(self.created or self.moved or self.dropped or self.deleted or self.spans_deleted)
 
 
 def partition_name(day: dt.date) -> str:
@@ -42,7 +47,7 @@ def partition_name(day: dt.date) -> str:
 def maintain_partitions(today: dt.date | None = None) -> Maintenance:
     today = today or timezone.now().astimezone(dt.UTC).date()
     cutoff = today - dt.timedelta(days=int(settings.CLIPDESK_LIVE_RETENTION_DAYS))
-    result = Maintenance()
+    result = Maintenance(spans_deleted=expire_spans(today))
     if connection.vendor != "postgresql":
         result.deleted, _ = LiveLine.objects.filter(day__lt=cutoff).delete()
         return result
@@ -71,13 +76,23 @@ def maintain_partitions(today: dt.date | None = None) -> Maintenance:
         result.deleted = cursor.rowcount
     if result.changed:
         log.info(
-            "live lines: %s partition(s) made, %s row(s) moved out of the default one, %s dropped, %s deleted",
+            "live lines: %s partition(s) made, %s row(s) moved out of the default one, %s dropped, %s deleted; "
+            "%s not transcribed span(s) deleted",
             len(result.created),
             sum(result.moved.values()),
             len(result.dropped),
             result.deleted,
+            result.spans_deleted,
         )
     return result
+
+
+def expire_spans(today: dt.date) -> int:
+    """Deletes the "not transcribed" spans that ended before the retention's cutoff; returns how many."""
+    days = min(int(settings.CLIPDESK_RECORDING_RETENTION_DAYS), int(settings.CLIPDESK_LIVE_RETENTION_DAYS))
+    cutoff = dt.datetime.combine(today, dt.time(), dt.UTC) - dt.timedelta(days=days)
+    deleted, _ = NotTranscribed.objects.filter(end__lt=cutoff).delete()
+    return deleted
 
 
 def partitions() -> dict[str, dt.date]:

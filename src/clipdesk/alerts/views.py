@@ -1,18 +1,20 @@
 """Staff pages of the live transcripts: retrying a span the live transcription gave up on (the running
 transcript itself is shown on the recording's timeline, templatetags/live.py), the alert feed (and the
-JSON it polls), the monitor's watchlists, and the search of the recordings. Nothing here is public."""
+JSON it polls), the monitor's watchlists, and the search of the recordings. Nothing here is public: each
+page needs its permission (accounts.roles; a staff user without it gets 403), and a monitor sees only their
+own watchlists and alerts (those who oversee watchlists, the admin role, see every monitor's)."""
 
 import datetime as dt
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clipdesk.accounts.decorators import staff_required
+from clipdesk.accounts.decorators import staff_permission_required
 
 from . import actions, livesearch
 from .forms import LiveSearchForm, WatchlistForm, WatchTermForm
@@ -24,10 +26,13 @@ CLIP_AFTER = dt.timedelta(seconds=45)
 
 
 def _watchlist(request, pk: int) -> Watchlist:
-    watchlists = (
-        Watchlist.objects.all() if request.user.is_superuser else Watchlist.objects.owned_by(request.user)
-    )
-    return get_object_or_404(watchlists, pk=pk)
+    return get_object_or_404(Watchlist.objects.visible_to(request.user), pk=pk)
+
+
+def _require_on_post(request, perm: str) -> None:
+    """Pages that show on GET and write on POST: the write needs its own permission."""
+    if request.method == "POST" and not request.user.has_perm(perm):
+        raise PermissionDenied
 
 
 def _errors_to_form(form, exc: ValidationError) -> None:
@@ -42,7 +47,7 @@ def _errors_to_form(form, exc: ValidationError) -> None:
 # Retrying a span ------------------------------------------------------------------------------------
 
 
-@staff_required
+@staff_permission_required("alerts.change_nottranscribed")
 @require_POST
 def retry(request, slug: str, pk: int):
     span = get_object_or_404(
@@ -90,7 +95,12 @@ def _feed(request):
     return alerts.newest_first()
 
 
-@staff_required
+def _can_cut(user) -> bool:
+    """Whether "Make a clip here" is offered: the timeline's cut form needs the ingest permissions."""
+    return user.has_perms(("recording.view_segment", "media.add_mediaasset", "archive.add_clip"))
+
+
+@staff_permission_required("alerts.view_alert")
 @require_GET
 def feed(request):
     alerts = [alert_document(a) for a in _feed(request)[:FEED_SIZE]]
@@ -98,26 +108,31 @@ def feed(request):
         "alerts": alerts,
         "latest": alerts[0]["id"] if alerts else 0,
         "watchlists": Watchlist.objects.owned_by(request.user).count(),
+        "can_cut": _can_cut(request.user),
     }
     return render(request, "alerts/feed.html", context)
 
 
-@staff_required
+@staff_permission_required("alerts.view_alert")
 @require_GET
 def feed_json(request):
     """The monitor's alerts newer than ?after= (an alert id), newest first; the feed page polls it."""
     after = request.GET.get("after", "0")
     after_id = int(after) if after.isascii() and after.isdigit() and len(after) < 19 else 0
-    alerts = _feed(request).filter(pk__gt=after_id)[:FEED_SIZE]
-    return JsonResponse({"alerts": [alert_document(a) for a in alerts]})
+    alerts = [alert_document(a) for a in _feed(request).filter(pk__gt=after_id)[:FEED_SIZE]]
+    if not _can_cut(request.user):
+        for alert in alerts:
+            alert["clip_url"] = ""
+    return JsonResponse({"alerts": alerts})
 
 
 # Watchlists -------------------------------------------------------------------------------------------
 
 
-@staff_required
+@staff_permission_required("alerts.view_watchlist")
 @require_http_methods(["GET", "POST"])
 def watchlists(request):
+    _require_on_post(request, "alerts.add_watchlist")
     form = WatchlistForm(request.POST or None, initial={"email": request.user.email})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -134,13 +149,23 @@ def watchlists(request):
         else:
             messages.success(request, "Watchlist made: now add what it listens for.")
             return redirect("alerts:watchlist", watchlist.pk)
-    lists = Watchlist.objects.owned_by(request.user).prefetch_related("terms", "sources__channel")
-    return render(request, "alerts/watchlists.html", {"form": form, "watchlists": lists})
+    lists = (
+        Watchlist.objects.visible_to(request.user)
+        .select_related("owner")
+        .prefetch_related("terms", "sources__channel")
+    )
+    context = {
+        "form": form,
+        "watchlists": lists,
+        "can_add": request.user.has_perm("alerts.add_watchlist"),
+    }
+    return render(request, "alerts/watchlists.html", context)
 
 
-@staff_required
+@staff_permission_required("alerts.view_watchlist")
 @require_http_methods(["GET", "POST"])
 def watchlist(request, pk: int):
+    _require_on_post(request, "alerts.change_watchlist")
     watchlist = _watchlist(request, pk)
     initial = {
         "name": watchlist.name,
@@ -169,11 +194,13 @@ def _watchlist_page(request, watchlist: Watchlist, form, term_form, status: int 
         "term_form": term_form,
         "terms": watchlist.terms.select_related("person"),
         "recent": watchlist.alerts.select_related("source__channel")[:10],
+        "can_change": request.user.has_perm("alerts.change_watchlist"),
+        "can_delete": request.user.has_perm("alerts.delete_watchlist"),
     }
     return render(request, "alerts/watchlist.html", context, status=status)
 
 
-@staff_required
+@staff_permission_required("alerts.change_watchlist")
 @require_POST
 def add_term(request, pk: int):
     watchlist = _watchlist(request, pk)
@@ -194,7 +221,7 @@ def add_term(request, pk: int):
     )
 
 
-@staff_required
+@staff_permission_required("alerts.change_watchlist")
 @require_POST
 def remove_term(request, pk: int, term: int):
     watchlist = _watchlist(request, pk)
@@ -203,7 +230,7 @@ def remove_term(request, pk: int, term: int):
     return redirect("alerts:watchlist", watchlist.pk)
 
 
-@staff_required
+@staff_permission_required("alerts.delete_watchlist")
 @require_POST
 def delete_watchlist(request, pk: int):
     watchlist = _watchlist(request, pk)
@@ -215,7 +242,7 @@ def delete_watchlist(request, pk: int):
 # Searching the recordings -----------------------------------------------------------------------------
 
 
-@staff_required
+@staff_permission_required("alerts.view_liveline")
 @require_GET
 def search(request):
     form = LiveSearchForm(request.GET or None)

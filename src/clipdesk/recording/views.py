@@ -1,6 +1,7 @@
 """Staff pages of the recordings: the channels, a channel's coverage, its timeline, and clips cut from it.
 
-Raw recordings are for staff only. The timeline plays an HLS playlist that clipdesk writes for any
+Raw recordings are for staff only: the timeline, what it plays and clips cut from it need the
+permission to view segments, which the roles that watch the air hold (accounts.roles). The timeline plays an HLS playlist that clipdesk writes for any
 span, of the stored segments, each served with Range support.
 """
 
@@ -16,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clipdesk.accounts.decorators import staff_required
+from clipdesk.accounts.decorators import staff_permission_required, staff_required
 from clipdesk.media.streams import StoredStream
 from clipdesk.media.views import _requested_range, _Slice  # the media app's Range handling, shared
 
@@ -48,6 +49,10 @@ def ranged_response(request, storage, name: str, content_type: str):
     response["Content-Length"] = str(last - first + 1)
     response["Accept-Ranges"] = "bytes"
     return response
+
+
+# Raw recordings (the timeline, what it plays, clips cut from it) are for the roles that watch the air.
+RECORDINGS = "recording.view_segment"
 
 
 def _source(slug: str) -> ChannelSource:
@@ -122,7 +127,7 @@ def _hour(request, source: ChannelSource) -> tuple[dt.datetime, dt.datetime]:
     return start, start + dt.timedelta(hours=1)
 
 
-@staff_required
+@staff_permission_required(RECORDINGS)
 @require_GET
 def timeline(request, slug: str):
     source = _source(slug)
@@ -153,7 +158,7 @@ def timeline(request, slug: str):
     return render(request, "recording/timeline.html", context)
 
 
-@staff_required
+@staff_permission_required(RECORDINGS)
 @require_GET
 def playlist(request, slug: str):
     """An HLS playlist (VOD) of the stored segments that overlap ?start= to ?end= (ISO 8601)."""
@@ -167,7 +172,7 @@ def playlist(request, slug: str):
     return HttpResponse(hls.playlist(list(segments)), content_type="application/vnd.apple.mpegurl")
 
 
-@staff_required
+@staff_permission_required(RECORDINGS)
 @require_http_methods(["GET", "HEAD"])
 def segment_file(request, pk: int):
     """A stored segment, with Range support (raw recordings are staff-only)."""
@@ -175,7 +180,7 @@ def segment_file(request, pk: int):
     return ranged_response(request, segment.file.storage, segment.file.name, "video/mp2t")
 
 
-@staff_required
+@staff_permission_required(RECORDINGS)
 @require_POST
 def cut(request, slug: str):
     source = _source(slug)

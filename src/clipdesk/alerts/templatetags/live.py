@@ -39,10 +39,15 @@ def live_lags():
 
 @register.inclusion_tag("alerts/_transcript.html", takes_context=True)
 def live_transcript(context, source, start, end):
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    readable = user is not None and user.has_perm("alerts.view_liveline")
     lines = LiveLine.objects.for_source(source).between(start, end).order_by("start")
     spans = NotTranscribed.objects.filter(source=source).open().overlapping(start, end).order_by("start")
-    request = context.get("request")
+    if not readable:  # the live transcript is for the roles that watch the air
+        lines, spans = LiveLine.objects.none(), NotTranscribed.objects.none()
     return {
+        "readable": readable,
         **_state(LiveChannel.objects.filter(source=source).first()),
         "source": source,
         "lines": lines,
@@ -50,5 +55,5 @@ def live_transcript(context, source, start, end):
         "zone": source.zone,
         "request": request,
         "csrf_token": context.get("csrf_token"),
-        "can_retry": request is not None and request.user.has_perm("media.add_mediaasset"),
+        "can_retry": user is not None and user.has_perm("alerts.change_nottranscribed"),
     }

@@ -1,0 +1,185 @@
+"""Watching the air follows the role matrix: a permission to oversee every monitor's watchlists (the
+admin role's), and the roles that monitor (monitor, editor, publisher) get the recordings' timeline, the
+live transcripts, their own watchlists and alerts, and retrying a span not transcribed.
+
+Safe while the old code serves: the new permission changes no table, and the old code checks none of
+the permissions given here."""
+
+from django.db import migrations
+
+from clipdesk.accounts.roles import sync_roles
+
+# The role matrix as this migration applies it, frozen: later changes to clipdesk.accounts.roles.ROLES
+# come with migrations of their own and never change what this one did.
+ROLES = {
+    "monitor": [
+        "archive.view_clip",
+        "archive.view_channel",
+        "archive.view_topic",
+        "archive.view_person",
+        "archive.view_personalias",
+        "archive.view_clipreference",
+        "transcripts.view_speaker",
+        "transcripts.view_segment",
+        "media.view_mediaasset",
+        "archive.add_clip",
+        "archive.change_clip",
+        "archive.add_channel",
+        "media.add_mediaasset",
+        "media.change_mediaasset",
+        "recording.view_segment",
+        "alerts.view_liveline",
+        "alerts.view_watchlist",
+        "alerts.add_watchlist",
+        "alerts.change_watchlist",
+        "alerts.delete_watchlist",
+        "alerts.view_alert",
+        "alerts.view_nottranscribed",
+        "alerts.change_nottranscribed",
+    ],
+    "translator": [
+        "archive.view_clip",
+        "archive.view_channel",
+        "archive.view_topic",
+        "archive.view_person",
+        "archive.view_personalias",
+        "archive.view_clipreference",
+        "transcripts.view_speaker",
+        "transcripts.view_segment",
+        "media.view_mediaasset",
+        "transcripts.add_segment",
+        "transcripts.change_segment",
+        "transcripts.delete_segment",
+        "transcripts.add_speaker",
+        "transcripts.change_speaker",
+    ],
+    "editor": [
+        "archive.view_clip",
+        "archive.view_channel",
+        "archive.view_topic",
+        "archive.view_person",
+        "archive.view_personalias",
+        "archive.view_clipreference",
+        "transcripts.view_speaker",
+        "transcripts.view_segment",
+        "media.view_mediaasset",
+        "transcripts.add_segment",
+        "transcripts.change_segment",
+        "transcripts.delete_segment",
+        "transcripts.add_speaker",
+        "transcripts.change_speaker",
+        "archive.add_clip",
+        "archive.change_clip",
+        "archive.submit_clip",
+        "archive.add_person",
+        "archive.change_person",
+        "archive.add_personalias",
+        "archive.change_personalias",
+        "archive.delete_personalias",
+        "archive.add_topic",
+        "archive.change_topic",
+        "archive.add_channel",
+        "archive.change_channel",
+        "archive.add_clipreference",
+        "archive.change_clipreference",
+        "archive.delete_clipreference",
+        "recording.view_segment",
+        "alerts.view_liveline",
+        "alerts.view_watchlist",
+        "alerts.add_watchlist",
+        "alerts.change_watchlist",
+        "alerts.delete_watchlist",
+        "alerts.view_alert",
+        "alerts.view_nottranscribed",
+        "alerts.change_nottranscribed",
+    ],
+    "publisher": [
+        "archive.view_clip",
+        "archive.view_channel",
+        "archive.view_topic",
+        "archive.view_person",
+        "archive.view_personalias",
+        "archive.view_clipreference",
+        "transcripts.view_speaker",
+        "transcripts.view_segment",
+        "media.view_mediaasset",
+        "transcripts.add_segment",
+        "transcripts.change_segment",
+        "transcripts.delete_segment",
+        "transcripts.add_speaker",
+        "transcripts.change_speaker",
+        "archive.add_clip",
+        "archive.change_clip",
+        "archive.submit_clip",
+        "archive.add_person",
+        "archive.change_person",
+        "archive.add_personalias",
+        "archive.change_personalias",
+        "archive.delete_personalias",
+        "archive.add_topic",
+        "archive.change_topic",
+        "archive.add_channel",
+        "archive.change_channel",
+        "archive.add_clipreference",
+        "archive.change_clipreference",
+        "archive.delete_clipreference",
+        "recording.view_segment",
+        "alerts.view_liveline",
+        "alerts.view_watchlist",
+        "alerts.add_watchlist",
+        "alerts.change_watchlist",
+        "alerts.delete_watchlist",
+        "alerts.view_alert",
+        "alerts.view_nottranscribed",
+        "alerts.change_nottranscribed",
+        "archive.publish_clip",
+        "archive.withdraw_clip",
+        "archive.publish_correction",
+        "archive.delete_person",
+    ],
+    "desk": [
+        "archive.view_clip",
+        "archive.view_channel",
+        "archive.view_topic",
+        "archive.view_person",
+        "archive.view_personalias",
+        "archive.view_clipreference",
+        "transcripts.view_speaker",
+        "transcripts.view_segment",
+        "media.view_mediaasset",
+        "inquiries.view_inquiry",
+        "inquiries.change_inquiry",
+        "inquiries.view_inquirynote",
+        "inquiries.add_inquirynote",
+        "inquiries.view_translationreport",
+        "inquiries.change_translationreport",
+        "operations.erase_personal_data",
+        "operations.view_erasure",
+    ],
+    "admin": "*",
+}
+
+
+def watch_roles(apps, schema_editor):
+    sync_roles(apps, ROLES)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("alerts", "0004_live_full_text"),
+        ("recording", "0002_clip_transcribe_again"),
+        ("operations", "0002_erase_role"),
+    ]
+
+    operations = [
+        migrations.AlterModelOptions(
+            name="watchlist",
+            options={
+                "ordering": ["name", "pk"],
+                "permissions": [
+                    ("oversee_watchlist", "Can see and change every monitor's watchlists and alerts")
+                ],
+            },
+        ),
+        migrations.RunPython(watch_roles, migrations.RunPython.noop),
+    ]
