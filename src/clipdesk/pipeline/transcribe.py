@@ -495,7 +495,9 @@ class Pipeline:
         and the windows of all of them share the decoder's batches, so that many short recordings
         cost what one long one does. Each recording's lines come back whole, joined and translated
         as :meth:`transcribe` gives them, with its own info; speakers are not told apart (the mono
-        mix is read, every ``speaker`` is None). Eager: a list per recording, in order.
+        mix is read, every ``speaker`` is None). Eager: a list per recording, in order. English
+        drafts (``translate="whisper"``) are decoded from the encoder output of the window each
+        line was transcribed in (:mod:`.drafts`), not from the line's audio encoded again.
 
         ``options`` may be one per recording: each recording's ``languages`` and ``translate`` are
         its own; how to decode (batch and beam size, VAD, thresholds...) is the first's."""
