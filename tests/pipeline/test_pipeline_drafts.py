@@ -132,3 +132,13 @@ def test_no_drafts_keeps_no_encoder_output(pipeline, translate_mode):
     ((lines, _info),) = pipeline.transcribe_many([arabic(1)], options)
     assert lines and all(line.translation == "" for line in lines)
     assert pipeline._decoder.kept is None
+
+
+def test_a_draft_is_the_first_segment_after_the_prompts_timestamp():
+    from clipdesk.pipeline.drafts import _segment
+
+    stamp, eot = 100, 50
+    # The prompt's timestamp echoed, text, the closing timestamp, then the next segment (not taken).
+    assert _segment([stamp + 10, 1, 2, 3, stamp + 60, stamp + 60, 4, 5], stamp, eot) == ([1, 2, 3], 60, 4)
+    # Cut by the length bound before any timestamp closed it.
+    assert _segment([stamp + 10, 1, 2, 3], stamp, eot) == ([1, 2, 3], None, 3)
