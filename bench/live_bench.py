@@ -16,7 +16,8 @@ What it does:
    the recorder's own action (`store_segment`), then `clipdesk.alerts.live.work` runs the live
    transcription as a worker does, with CLIPDESK_LIVE_WINDOW_SECONDS windows and one round taking
    the due windows of every channel together (Whisper base int8, per-line language, word times,
-   safeguards; English drafts only with --english).
+   safeguards; English drafts only with --english: Whisper's translate task decoded from the
+   encoder output of each line's window, see clipdesk.pipeline.drafts).
 3. The peer: the same model's bare `WhisperModel.transcribe(audio, word_timestamps=True)` on each
    channel's whole audio, one after the other (its default options otherwise: no VAD, beam 5).
 

@@ -53,6 +53,7 @@ from faster_whisper.vad import VadOptions, get_speech_timestamps
 
 from . import languages, safeguards
 from .audio import AudioData, decode_audio
+from .drafts import EncodedWindow, WindowDrafts
 from .lines import LineRules, join, split_points
 from .models import load_whisper
 from .safeguards import Thresholds
@@ -290,6 +291,9 @@ class _Decoder(BatchedInferencePipeline):  # type: ignore[misc]  # faster-whispe
         super().__init__(model)
         self.languages: list[str | None] = []
         self.encoded: ctranslate2.StorageView | None = None
+        self.last: ctranslate2.StorageView | None = None
+        # Each decoded window with its encoder output, while a caller collects them (English drafts).
+        self.kept: list[tuple[_Window, np.ndarray]] | None = None
 
     def generate_segment_batched(
         self, features: np.ndarray, tokenizer: Tokenizer, options: TranscriptionOptions
@@ -304,6 +308,7 @@ class _Decoder(BatchedInferencePipeline):  # type: ignore[misc]  # faster-whispe
             hotwords=options.hotwords,
         )
         encoder_output = self.encoded if self.encoded is not None else self.model.encode(features)
+        self.last = encoder_output
         prompts = [prompt.copy() for _ in range(features.shape[0])]
         if tokenizer.language is not None:
             index = prompt.index(tokenizer.language)
@@ -388,8 +393,10 @@ class _Decoder(BatchedInferencePipeline):  # type: ignore[misc]  # faster-whispe
         self.last_speech_timestamp = 0.0
         try:
             outputs = self.forward(features, tokenizer, metadata, fw_options)
+            if self.kept is not None and self.last is not None:
+                self.kept.extend(zip(batch, _host(self.last), strict=True))
         finally:
-            self.encoded = None
+            self.encoded = self.last = None
         return [
             [
                 FwSegment(
@@ -488,7 +495,9 @@ class Pipeline:
         and the windows of all of them share the decoder's batches, so that many short recordings
         cost what one long one does. Each recording's lines come back whole, joined and translated
         as :meth:`transcribe` gives them, with its own info; speakers are not told apart (the mono
-        mix is read, every ``speaker`` is None). Eager: a list per recording, in order.
+        mix is read, every ``speaker`` is None). Eager: a list per recording, in order. English
+        drafts (``translate="whisper"``) are decoded from the encoder output of the window each
+        line was transcribed in (:mod:`.drafts`), not from the line's audio encoded again.
 
         ``options`` may be one per recording: each recording's ``languages`` and ``translate`` are
         its own; how to decode (batch and beam size, VAD, thresholds...) is the first's."""
@@ -543,15 +552,18 @@ class Pipeline:
             self._allowed[group] = codes
             self._bounds[group] = spans
         found: list[list[Segment]] = [[] for _ in audios]
+        # English drafts are decoded from the windows' encoder outputs (see _translate_many).
+        self._decoder.kept = [] if any(own.translate == "whisper" for own in each) else None
         try:
             for group, line in self._decode_windows(signals, todo, options, None):
                 for index, piece in _apart(line, bounds[group]):
                     found[index].append(piece)
         finally:
             self._allowed, self._bounds = {}, {}
+            kept, self._decoder.kept = self._decoder.kept or [], None
         results = []
         joined = [list(join(lines, options.lines)) for lines in found]
-        self._translate_many(signals, bounds, joined, each, options)
+        self._translate_many(signals, bounds, joined, each, options, kept)
         for audio, lines, speech in zip(audios, joined, after_vad, strict=True):
             info = TranscriptionInfo(
                 language=options.language or "",
@@ -572,10 +584,16 @@ class Pipeline:
         lines: list[list[Segment]],
         each: Sequence[PipelineOptions],
         options: PipelineOptions,
+        kept: Sequence[tuple[_Window, np.ndarray]] = (),
     ) -> None:
         """The English of every recording's lines (in place), the lines of the recordings laid end
         to end in one signal translated in shared batches. A recording whose options say
-        ``translate="none"`` gets none (an English line is still its own)."""
+        ``translate="none"`` gets none (an English line is still its own).
+
+        With ``translate="whisper"``, each line is drafted from the encoder output of the window it
+        was transcribed in (``kept``: each decoded window and its encoder output), by
+        :class:`.WindowDrafts`; what that cannot draft, or drafts badly, goes to
+        :class:`.WhisperTranslator`."""
         quiet = lambda step, fraction: None  # noqa: E731  no progress to report here
         for group, spans in enumerate(bounds):
             wanted = [
@@ -591,7 +609,18 @@ class Pipeline:
             if not wanted:
                 continue
             audio = AudioData(signals[group], RATE)
-            translator = self.translator(each[wanted[0][0]], audio)
+            own = each[wanted[0][0]]
+            translator = self.translator(own, audio)
+            if own.translate == "whisper":
+                translator = WindowDrafts(
+                    self.model,
+                    [EncodedWindow(w.chunks, encoded) for w, encoded in kept if w.signal == group],
+                    fallback=translator,
+                    beam_size=own.beam_size,
+                    batch_size=options.batch_size,
+                    safeguards=own.safeguards,
+                    thresholds=own.thresholds,
+                )
             pool: list[Segment] = []
             for index, first in wanted:
                 shift = first * 1000 // RATE  # the line's times on the signal the translator reads
@@ -599,7 +628,8 @@ class Pipeline:
                     line.start_ms, line.end_ms = line.start_ms + shift, line.end_ms + shift
                     pool.append(line)
             try:
-                for _ in self._translate(pool, translator, options.batch_size, _info(), quiet):
+                # All at once: nothing streams here, and the translator batches the lines itself.
+                for _ in self._translate(pool, translator, max(1, len(pool)), _info(), quiet):
                     pass
             finally:
                 for index, first in wanted:
@@ -1051,6 +1081,13 @@ class Pipeline:
             if len(pending) >= batch_size:
                 yield from flush()
         yield from flush()
+
+
+def _host(encoded: ctranslate2.StorageView) -> np.ndarray:
+    """An encoder output as an array in this process's memory (it may be on a GPU)."""
+    if encoded.device != "cpu":
+        encoded = encoded.to_device(ctranslate2.Device.cpu)
+    return np.array(encoded)
 
 
 def _info() -> TranscriptionInfo:

@@ -10,6 +10,9 @@ fails loudly instead of shifting every later translation onto the wrong segment.
   merges clauses), whereas one decode per span gives one text per segment by construction. Spans
   are batched through a single encoder/decoder call, so the cost is close to one more pass of the
   batched transcription.
+* The live path (``Pipeline.transcribe_many``) drafts its lines with :class:`.drafts.WindowDrafts`
+  instead, from the encoder output of the window each line was transcribed in; it hands what it
+  cannot draft there to :class:`WhisperTranslator`.
 * :class:`CTranslate2Translator` runs a CTranslate2 text translation model (Marian/OPUS-MT, NLLB,
   M2M100... converted with ``ct2-transformers-converter``) from a directory that also holds the
   model's ``tokenizer.json`` (read with the Hugging Face ``tokenizers`` library; sentencepiece is
