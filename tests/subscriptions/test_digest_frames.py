@@ -19,8 +19,10 @@ AWKWARD = 'Tom & Jerry\'s <b>"clips"</b> {{ site_name }}'
 def digests(frequencies=("daily", "weekly")):
     """Digests of one and of three clips, for subscribers of each frequency."""
     clips = [
-        publish(ClipFactory(title="<script>alert('x')</script> & more", summary="A < B && C > D \"quoted\"")),
-        publish(ClipFactory(title="{{ manage_url }} {% now 'Y' %}", summary="Ünïcödé — “quotes” ‘too’")),
+        publish(ClipFactory(title="<script>alert('x')</script> & more", summary='A < B && C > D "quoted"')),
+        publish(
+            ClipFactory(title="{{ manage_url }} {% now 'Y' %}", summary="Ünïcödé — “quotes” \u2018too\u2019")
+        ),
         publish(ClipFactory(title="Plain title", summary="")),
     ]
     made = []
@@ -43,9 +45,7 @@ def written(renderer, made) -> list[bytes]:
     return [renderer.email(m, s).message().as_bytes(linesep="\r\n") for m, s in made]
 
 
-@pytest.mark.parametrize(
-    "base_url", ["https://clips.example.org", "https://clips.example.org/a&b=<c>'d\""]
-)
+@pytest.mark.parametrize("base_url", ["https://clips.example.org", "https://clips.example.org/a&b=<c>'d\""])
 def test_filled_in_frames_are_the_templates_rendered_for_each_digest(settings, monkeypatch, base_url):
     settings.CLIPDESK_SITE_NAME = AWKWARD
     settings.CLIPDESK_BASE_URL = base_url
@@ -77,6 +77,8 @@ def test_the_frame_is_rendered_once_for_each_frequency_and_number_of_clips(setti
     renderer = emails.DigestRenderer()
     rendered = []
     real = emails.Frames._split
-    monkeypatch.setattr(emails.Frames, "_split", lambda self, context: rendered.append(1) or real(self, context))
+    monkeypatch.setattr(
+        emails.Frames, "_split", lambda self, context: rendered.append(1) or real(self, context)
+    )
     written(renderer, made)
     assert len(rendered) == 4  # daily and weekly, one clip and three
