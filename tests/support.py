@@ -32,11 +32,13 @@ class Received(EmailMessage):
     mail_from: str = ""
     rcpt_tos: list[str] = []  # set on each message received; its parts keep the empty default
     raw: bytes = b""
+    peer: tuple = ()  # the client's address and port: one for each connection
 
     @classmethod
-    def parse(cls, mail_from: str, rcpt_tos: list[str], raw: bytes) -> "Received":
+    def parse(cls, mail_from: str, rcpt_tos: list[str], raw: bytes, peer: tuple = ()) -> "Received":
         message = message_from_bytes(raw, _class=cls, policy=policy.default)
         message.mail_from, message.rcpt_tos, message.raw = mail_from, list(rcpt_tos), raw
+        message.peer = tuple(peer)
         return message
 
     @property
@@ -92,7 +94,9 @@ class Mailbox:
     async def handle_DATA(self, server, session, envelope):
         if self.data_replies:
             return self.data_replies.pop(0)
-        self.received.append(Received.parse(envelope.mail_from, envelope.rcpt_tos, envelope.original_content))
+        self.received.append(
+            Received.parse(envelope.mail_from, envelope.rcpt_tos, envelope.original_content, session.peer)
+        )
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> list[Received]:

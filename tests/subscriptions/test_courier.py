@@ -2,6 +2,7 @@
 lock at once instead of after the default 5 ms; afterwards the interval is what it was."""
 
 import sys
+import threading
 
 import pytest
 
@@ -36,3 +37,15 @@ def test_a_failed_send_is_handed_to_the_caller_and_the_interval_still_restored()
         outcome = courier.outcome()
     assert isinstance(outcome, OSError)
     assert sys.getswitchinterval() == pytest.approx(before)
+
+
+def test_a_courier_says_when_the_server_has_answered():
+    answer = threading.Event()
+    with Courier(lambda item: answer.wait(10)) as courier:
+        courier.start("message")
+        assert not courier.answered()
+        answer.set()
+        assert courier.outcome() is None
+        courier.start("next")
+        assert courier.outcome() is None
+        assert not courier.answered()  # the answer is taken

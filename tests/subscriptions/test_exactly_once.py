@@ -138,3 +138,59 @@ def test_a_publication_whose_signal_was_lost_is_still_mailed(smtp, world):
     actions.send_digests("daily")
     assert len(smtp.received) == 10
     assert all("Lost signal" in m.text for m in smtp.received[5:])
+
+
+def test_a_run_sends_every_batch_on_one_connection(smtp, world):
+    actions.send_digests("daily", batch_size=2)
+    assert len(smtp.received) == 5
+    assert len({m.peer for m in smtp.received}) == 1
+
+
+def test_messages_waiting_in_the_outbox_go_out_on_one_connection(smtp, smtp_down, world):
+    assert actions.send_digests("daily").delivery.held == 5
+    smtp_down()  # the server is back
+    assert delivery.deliver_due(batch_size=2).sent == 5
+    assert len({m.peer for m in smtp.received}) == 1
+
+
+def test_a_crash_while_working_out_the_next_batch_loses_and_repeats_nothing(smtp, world, monkeypatch):
+    # The next batch is worked out while this one's messages are in flight, or after the last of them.
+    _, readers, clips = world
+    restore = crash_on_call(monkeypatch, digests, "_interests", call=2)
+    with pytest.raises(Crash):
+        actions.send_digests("daily", batch_size=2)
+    restore()
+    assert 1 <= len(smtp.received) <= 2
+    assert OutboxMessage.objects.count() == 2  # the next batch is not written yet
+    assert Subscriber.objects.filter(last_digest_at__isnull=True).count() == 3
+
+    actions.send_digests("daily", batch_size=2, now=in_minutes(15))
+    ids = Counter(m["Message-ID"] for m in smtp.received)
+    assert len(ids) == 5 and sorted(ids.values()) in ([1, 1, 1, 1, 1], [1, 1, 1, 1, 2])
+    assert clip_deliveries(smtp) == Counter({(r.email, c.title): 1 for r in readers for c in clips})
+    assert OutboxMessage.objects.filter(status="sent").count() == 5
+
+
+def test_a_failure_while_working_out_the_next_batch_still_records_the_message_in_flight(
+    smtp, world, monkeypatch
+):
+    _, readers, clips = world
+    real, calls = digests._interests, []
+
+    def failing(subscriber_ids):
+        calls.append(subscriber_ids)
+        if len(calls) == 2:
+            raise RuntimeError("the database went away")
+        return real(subscriber_ids)
+
+    monkeypatch.setattr(digests, "_interests", failing)
+    with pytest.raises(RuntimeError, match="went away"):
+        actions.send_digests("daily", batch_size=2)
+    monkeypatch.setattr(digests, "_interests", real)
+    sent = OutboxMessage.objects.filter(status="sent")
+    assert 1 <= len(smtp.received) == sent.count()  # whatever the server accepted is recorded
+    assert {m["Message-ID"] for m in smtp.received} == set(sent.values_list("message_id", flat=True))
+
+    actions.send_digests("daily", batch_size=2, now=in_minutes(15))
+    assert len(smtp.received) == 5 and len({m["Message-ID"] for m in smtp.received}) == 5
+    assert clip_deliveries(smtp) == Counter({(r.email, c.title): 1 for r in readers for c in clips})

@@ -102,6 +102,10 @@ class Courier:
         """Begin sending a prepared message. Call `outcome()` before starting the next one."""
         self._requests.put(prepared)
 
+    def answered(self) -> bool:
+        """Whether the server has answered the message in flight (`outcome()` would not wait)."""
+        return not self._outcomes.empty()
+
     def outcome(self) -> BaseException | None:
         """Wait for the server's answer: None when it accepted the message, else the exception."""
         return self._outcomes.get()

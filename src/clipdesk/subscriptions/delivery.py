@@ -18,6 +18,7 @@ import logging
 import secrets
 import smtplib
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -170,16 +171,55 @@ def _reject(message: OutboxMessage, refusal: Refusal, now: dt.datetime) -> None:
     log.info("address %s rejected by the mail server: %s", message.to_email, reason)
 
 
+class MailSession:
+    """One connection to the mail server and its courier, kept across `deliver` calls, so that a
+    run's batches go out on one connection. It connects when first used; `close()` ends it."""
+
+    def __init__(self):
+        self._open = contextlib.ExitStack()
+        self._courier: Courier | None = None
+        self.prepare: Callable[[object], object] = lambda email: email
+
+    def open(self) -> Courier:
+        if self._courier is None:
+            mailer = get_connection()
+            mailer.open()
+            self._open.callback(_quietly_close, mailer)
+            self.prepare, send = sender_for(mailer)
+            self._courier = self._open.enter_context(Courier(send))
+        return self._courier
+
+    def close(self) -> None:
+        """Let the courier finish what is in flight, then close the connection."""
+        self._courier = None
+        self._open.close()
+
+    def __enter__(self) -> "MailSession":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+def _quietly_close(mailer) -> None:
+    with contextlib.suppress(smtplib.SMTPException, OSError):
+        mailer.close()
+
+
 def deliver(
     messages: list[OutboxMessage],
     *,
     now: dt.datetime | None = None,
     renderer: emails.DigestRenderer | None = None,
+    session: MailSession | None = None,
+    meanwhile: Callable[[], bool] | None = None,
 ) -> DeliveryReport:
     """Send claimed messages one by one on one connection. Never raises for mail trouble.
 
     Digests are rendered here, with `renderer` if the caller has one with clips rendered already.
-    Each message is rendered while the one before it is in flight (see `Courier`).
+    Each message is rendered while the one before it is in flight (see `Courier`); then, until the
+    server answers, `meanwhile()` is called again and again to do a piece of other work (it returns
+    False when none is left). On `session` the connection stays open for the caller's next call.
     """
     report = DeliveryReport()
     if not messages:
@@ -187,34 +227,46 @@ def deliver(
     now = now or timezone.now()
     renderer = renderer or emails.DigestRenderer()
     renderer.prepare(pk for m in messages for pk in m.clip_ids)
-    mailer = get_connection()
     todo = deque(messages)
     in_flight: OutboxMessage | None = None
     upcoming: tuple[OutboxMessage, object] | None = None
-    try:
-        mailer.open()
-        prepare, send = sender_for(mailer)
-        with Courier(send) as courier:
+    failed: Exception | None = None
+    with contextlib.ExitStack() as own:
+        session = session or own.enter_context(MailSession())
+        try:
+            courier = session.open()
             while True:
-                upcoming = _prepare_next(todo, renderer, prepare)
+                upcoming = _prepare_next(todo, renderer, session.prepare)
                 if in_flight is not None:
+                    failed = _meanwhile(courier, meanwhile)
                     _settle(in_flight, courier.outcome(), now, report)
                     in_flight = None
-                if upcoming is None:
+                if upcoming is None or failed is not None:
                     break
                 courier.start(upcoming[1])
                 in_flight, upcoming = upcoming[0], None
-    except (smtplib.SMTPException, OSError) as exc:
-        # Whatever was not sent stays pending as it was, to be tried again when the server is back.
-        report.unreachable = f"{type(exc).__name__}: {exc}"
-        unsent = [m for m in (in_flight, upcoming and upcoming[0]) if m is not None] + list(todo)
-        release([m.pk for m in unsent])
-        report.held += len(unsent)
-        log.warning("mail server unavailable, %d message(s) kept for later: %s", len(unsent), exc)
-    finally:
-        with contextlib.suppress(smtplib.SMTPException, OSError):
-            mailer.close()
+        except (smtplib.SMTPException, OSError) as exc:
+            # Whatever was not sent stays pending as it was, to be tried again when the server is back.
+            session.close()
+            report.unreachable = f"{type(exc).__name__}: {exc}"
+            unsent = [m for m in (in_flight, upcoming and upcoming[0]) if m is not None] + list(todo)
+            release([m.pk for m in unsent])
+            report.held += len(unsent)
+            log.warning("mail server unavailable, %d message(s) kept for later: %s", len(unsent), exc)
+    if failed is not None:
+        raise failed  # the message that was in flight meanwhile is recorded; the rest stay claimed
     return report
+
+
+def _meanwhile(courier: Courier, work: Callable[[], bool] | None) -> Exception | None:
+    """Do pieces of `work` until the courier has the server's answer or the work is done; what
+    the work raised is returned, for the caller to raise once it has recorded that answer."""
+    try:
+        while work is not None and not courier.answered() and work():
+            pass
+    except Exception as exc:
+        return exc
+    return None
 
 
 def _prepare_next(
@@ -256,15 +308,20 @@ def _email(message: OutboxMessage, renderer: emails.DigestRenderer):
     return emails.confirmation_email(message)
 
 
-def deliver_due(*, now: dt.datetime | None = None, batch_size: int = 500) -> DeliveryReport:
-    """Send everything that is due, batch by batch, until none is left or the server is unavailable."""
+def deliver_due(
+    *, now: dt.datetime | None = None, batch_size: int = 500, session: MailSession | None = None
+) -> DeliveryReport:
+    """Send everything that is due, batch by batch on one connection, until none is left or the
+    server is unavailable."""
     now = now or timezone.now()
     report = DeliveryReport()
-    while True:
-        claimed = claim_due(now=now, limit=batch_size)
-        if not claimed:
-            return report
-        batch = deliver(claimed, now=now)
-        report.add(batch)
-        if batch.unreachable:
-            return report
+    with contextlib.ExitStack() as own:
+        session = session or own.enter_context(MailSession())
+        while True:
+            claimed = claim_due(now=now, limit=batch_size)
+            if not claimed:
+                return report
+            batch = deliver(claimed, now=now, session=session)
+            report.add(batch)
+            if batch.unreachable:
+                return report

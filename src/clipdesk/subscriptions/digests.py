@@ -142,17 +142,21 @@ class DigestRun:
                     matched[clip_id] = sequence
         return sorted(matched, key=matched.__getitem__, reverse=True)
 
-    def build(self, rows: list[_Row]) -> list[OutboxMessage]:
-        """Write this batch's digests to the outbox and move its watermarks, in one transaction."""
+    def plan(self, rows: list[_Row]) -> "Plan":
+        """What this batch's digests will hold, worked out step by step (reads only)."""
+        return Plan(self, rows)
+
+    def _plan_steps(self, rows: list[_Row], plans: list[tuple[_Row, int, list[int]]]) -> Iterator[None]:
         ids = [row.pk for row in rows]
         interests = _interests(ids)
+        yield
         waiting = set(
             OutboxMessage.objects.pending_digests()
             .filter(subscriber_id__in=ids)
             .values_list("subscriber_id", flat=True)
         )
-        plans: list[tuple[_Row, int, list[int]]] = []
         for row in rows:
+            yield
             if row.pk in waiting:
                 self.report.waiting += 1
                 continue
@@ -169,6 +173,9 @@ class DigestRun:
                 self.report.written += 1
                 self.report.clips += len(clip_ids)
             plans.append((row, through, clip_ids))
+
+    def write(self, plans: list[tuple[_Row, int, list[int]]]) -> list[OutboxMessage]:
+        """Write these digests to the outbox and move their watermarks, in one transaction."""
         if self.dry_run or not plans:
             return []
         claim, claimed_until = secrets.token_hex(8), self.now + delivery.lease()
@@ -209,22 +216,66 @@ class DigestRun:
         self.report.clips += sum(m.clip_count for m in written)
         return written
 
+    def build(self, rows: list[_Row]) -> list[OutboxMessage]:
+        """Write this batch's digests to the outbox and move its watermarks, in one transaction."""
+        return self.write(self.plan(rows).finish())
+
     def run(self, progress: Callable[[int, int], None] | None = None) -> RunReport:
-        if not self.dry_run:
-            self.report.delivery.add(delivery.deliver_due(now=self.now))
-        total, done = self.total(), 0
-        self.report.subscribers = total
-        for rows in self.batches():
-            written = self.build(rows)
-            if written and self.report.delivery.unreachable:
-                delivery.release([m.pk for m in written])  # due at once for the retry task
-                self.report.delivery.held += len(written)
-            elif written:
-                self.report.delivery.add(delivery.deliver(written, now=self.now, renderer=self.renderer))
-            done += len(rows)
-            if progress:
-                progress(done, total)
+        """Batch by batch: each batch is written once the one before it has been sent, and worked
+        out while that one is being sent, between the server's answers."""
+        with delivery.MailSession() as session:
+            if not self.dry_run:
+                self.report.delivery.add(delivery.deliver_due(now=self.now, session=session))
+            total, done = self.total(), 0
+            self.report.subscribers = total
+            batches = self.batches()
+            plan = self.plan(rows) if (rows := next(batches, None)) else None
+            while plan is not None:
+                written = self.write(plan.finish())
+                following = self.plan(rows) if (rows := next(batches, None)) else None
+                if written and self.report.delivery.unreachable:
+                    delivery.release([m.pk for m in written])  # due at once for the retry task
+                    self.report.delivery.held += len(written)
+                elif written:
+                    self.report.delivery.add(
+                        delivery.deliver(
+                            written,
+                            now=self.now,
+                            renderer=self.renderer,
+                            session=session,
+                            meanwhile=following.step if following else None,
+                        )
+                    )
+                done += len(plan.rows)
+                if progress:
+                    progress(done, total)
+                plan = following
         return self.report
+
+
+class Plan:
+    """One batch's digests being worked out. `step()` does the next piece of the work and says
+    whether any is left, so that the work can be done between other things; `finish()` does the rest."""
+
+    def __init__(self, run: DigestRun, rows: list[_Row]):
+        self.rows = rows
+        self.plans: list[tuple[_Row, int, list[int]]] = []
+        self._steps = run._plan_steps(rows, self.plans)
+        self._done = self._broken = False
+
+    def step(self) -> bool:
+        if self._broken:
+            raise RuntimeError("this batch's plan failed part way and cannot be finished")
+        if not self._done:
+            self._broken = True  # until the step returns
+            self._done = next(self._steps, True) is True
+            self._broken = False
+        return not self._done
+
+    def finish(self) -> list[tuple[_Row, int, list[int]]]:
+        while self.step():
+            pass
+        return self.plans
 
 
 def run_digests(

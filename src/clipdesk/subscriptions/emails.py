@@ -1,13 +1,15 @@
 """The messages this app sends: the confirmation, and the digest.
 
 Every link in a message is absolute, built on `CLIPDESK_BASE_URL`. A digest run renders each clip
-once and reuses it for every subscriber who gets that clip; only the frame around the clips
-(greeting, preference and unsubscribe links) is rendered per subscriber.
+once and reuses it for every subscriber who gets that clip; the frame around the clips (greeting,
+preference and unsubscribe links) is rendered once for each frequency and number of clips, and each
+subscriber's links and clips are filled in (see `Frames`).
 """
 
 import datetime as dt
 import functools
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from email.utils import format_datetime
@@ -17,6 +19,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import get_template
 from django.urls import reverse
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
@@ -192,13 +195,60 @@ def digest(
     )
 
 
+class Frames:
+    """A digest's two frame templates (HTML, text), rendered once for each set of shared values.
+
+    What differs from one subscriber to the next (`PER_DIGEST`: their links and their clips) is
+    rendered as a marker and put in afterwards, escaped exactly where the template escapes it: each
+    marker ends in "<", which the template writes as "&lt;" where it escapes. Where a filter changes
+    a marker in some other way, its random token still shows, and the templates are rendered for
+    every digest instead.
+    """
+
+    PER_DIGEST = ("manage_url", "unsubscribe_url", "entries_html", "entries_text")
+
+    def __init__(self, *templates):
+        self.templates = templates
+        self.token = secrets.token_hex(8)
+        self.marker = re.compile(rf"{self.token}:(\w+):(<|&lt;)")
+        self.filled: dict[tuple, list[list[str]] | None] = {}
+
+    def render(self, context: dict) -> list[str]:
+        shared = tuple((k, v) for k, v in context.items() if k not in self.PER_DIGEST)
+        if shared not in self.filled:
+            self.filled[shared] = self._split(context)
+        pieces = self.filled[shared]
+        if pieces is None:
+            return [template.render(context) for template in self.templates]
+        return [self._fill(parts, context) for parts in pieces]
+
+    def _split(self, context: dict) -> list[list[str]] | None:
+        """Each template rendered with markers, split into [text, name, form, text, name, form, ..., text]."""
+        marked = {**context, **{name: f"{self.token}:{name}:<" for name in self.PER_DIGEST}}
+        pieces = [self.marker.split(template.render(marked)) for template in self.templates]
+        if any(self.token in text.lower() for parts in pieces for text in parts[::3]):
+            return None  # a marker the template changed: it has to be rendered each time
+        return pieces
+
+    @staticmethod
+    def _fill(parts: list[str], context: dict) -> str:
+        out = [parts[0]]
+        for at in range(1, len(parts), 3):
+            name, form, text = parts[at : at + 3]
+            # As the template writes a value: escaped unless marked safe, or written as it is.
+            out += (conditional_escape(context[name]) if form == "&lt;" else str(context[name]), text)
+        return "".join(out)
+
+
 class DigestRenderer:
-    """Renders digests. Each clip is rendered once, for every digest it appears in."""
+    """Renders digests. Each clip is rendered once, for every digest it appears in, and the frame
+    around them once for each frequency and number of clips (see `Frames`)."""
 
     def __init__(self):
         self.entries: dict[int, tuple[str, str]] = {}
-        self.frame_html = get_template("subscriptions/email/digest.html")
-        self.frame_text = get_template("subscriptions/email/digest.txt")
+        self.frames = Frames(
+            get_template("subscriptions/email/digest.html"), get_template("subscriptions/email/digest.txt")
+        )
         self.links = ManageLinks()
 
     def prepare(self, clip_ids) -> None:
@@ -254,12 +304,9 @@ class DigestRenderer:
             "entries_html": mark_safe("".join(self.entries[pk][0] for pk in clip_ids)),  # rendered escaped
             "entries_text": "\n".join(self.entries[pk][1] for pk in clip_ids),
         }
+        html, text = self.frames.render(context)
         return as_email(
-            message,
-            subject=subject,
-            text=self.frame_text.render(context),
-            html=self.frame_html.render(context),
-            extra_headers=list_headers(unsubscribe_url),
+            message, subject=subject, text=text, html=html, extra_headers=list_headers(unsubscribe_url)
         )
 
 
