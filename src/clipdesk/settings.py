@@ -389,6 +389,9 @@ REDIS_URL = env("REDIS_URL")
 CLIPDESK_PAGE_CACHE = env_parsed("CLIPDESK_PAGE_CACHE", "on", parsers.switch, "must be on or off")
 CLIPDESK_PAGE_CACHE_SECONDS = env_int("CLIPDESK_PAGE_CACHE_SECONDS", "86400")
 CLIPDESK_PAGE_CACHE_ENTRIES = env_int("CLIPDESK_PAGE_CACHE_ENTRIES", "100000")
+# Each process keeps the pages it served lately, up to this many megabytes, in front of the shared store
+# (each still checked against its tags' versions there on every request); 0 keeps none.
+CLIPDESK_PAGE_CACHE_LOCAL_MB = env_int("CLIPDESK_PAGE_CACHE_LOCAL_MB", "64")
 # A page is stored only if its tags last changed this long before it began to render: the clocks of the
 # machines that change and render pages may differ by this much.
 CLIPDESK_PAGE_CACHE_SKEW_MS = env_int("CLIPDESK_PAGE_CACHE_SKEW_MS", "1000")

@@ -184,6 +184,28 @@ def test_numbered_addresses_are_what_reverse_gives(name, args):
     assert cached_reverse(name, *args) == reverse(name, args=args)
 
 
+def test_kept_addresses_in_templates_are_what_url_gives():
+    """`{% kept_url %}`, for the links of every page's header and footer, with and without a script prefix."""
+    from django.template import Context, Template
+    from django.urls import set_script_prefix
+
+    names = [
+        "archive:home",
+        "archive:clip-list",
+        "search:search",
+        "transcripts:corrections",
+        "donations:donate",
+    ]
+    for prefix in ("/", "/archive/"):
+        set_script_prefix(prefix)
+        try:
+            for name in names:
+                kept = Template(f"{{% load addresses %}}{{% kept_url '{name}' %}}").render(Context())
+                assert kept == Template(f"{{% url '{name}' %}}").render(Context()), (prefix, name)
+        finally:
+            set_script_prefix("/")
+
+
 def test_numbered_addresses_refuse_what_reverse_refuses():
     from django.urls import NoReverseMatch
 

@@ -141,8 +141,8 @@ class Served:
         self.site = site
         wait_until(self._answers, f"{name} to answer")
 
-    def get(self, path: str, **headers: str) -> Answer:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=REQUEST_TIMEOUT)
+    def get(self, path: str, timeout: float = REQUEST_TIMEOUT, **headers: str) -> Answer:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         try:
             connection.request("GET", path, headers=headers)
             response = connection.getresponse()

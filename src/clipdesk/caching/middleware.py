@@ -5,6 +5,11 @@ given validators, Cache-Control and surrogate keys, and stored. Everything for s
 It sits after SecurityMiddleware and WhiteNoise and before the session: a cached page is answered
 without reading a session, a user or a CSRF cookie, and with the headers the inner middleware gave it
 when it was rendered (CSP, X-Frame-Options, Vary).
+
+Each process keeps the pages it served lately in front of the shared store (`local.py`): a hit then costs
+one read, of its tags' versions in the shared store. A page is stored without waiting on anyone: on SQLite,
+a store that would wait for the database's write lock is given up (the page is stored when next rendered),
+and a page that another process stored meanwhile is not written again.
 """
 
 import hashlib
@@ -13,11 +18,13 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.db import DatabaseCache
+from django.db import DatabaseError, connections, router
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers, get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
-from . import tags
+from . import local, tags
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +57,7 @@ class Entry:
     etag: str
 
     def fresh(self) -> bool:
+        """Whether every tag still has, in the shared store, the version it had when this was rendered."""
         return tags.stored_versions(tag for tag, _ in self.versions) == dict(self.versions)
 
     def response(self) -> HttpResponse:
@@ -125,12 +133,11 @@ class PublicCacheMiddleware:
         key = page_key(request) if anonymous and settings.CLIPDESK_PAGE_CACHE else None
         if key is not None:
             try:
-                entry = caches["pages"].get(key)
-                fresh = entry is not None and entry.fresh()
+                entry = fresh_entry(key)
             except Exception as exc:  # a cache that fails leaves the page to be rendered
                 log.warning("page cache unreadable, rendering %s: %r", request.path, exc)
-                entry, fresh, key = None, False, None
-            if fresh:
+                entry, key = None, None
+            if entry is not None:
                 return self._hit(request, entry)
         started = tags.now_ms()
         response = self.get_response(request)
@@ -142,6 +149,8 @@ class PublicCacheMiddleware:
             if not response.has_header("Cache-Control"):
                 add_never_cache_headers(response)
             return response
+        if key is not None and not _storable(response, state):
+            local.unstored_keys().add(key)
         if state is None or state.kind is None or request.method != "GET":
             if response.cookies and not response.has_header("Cache-Control"):
                 patch_cache_control(response, private=True, no_store=True)
@@ -187,12 +196,80 @@ class PublicCacheMiddleware:
                     etag=response["ETag"],
                 )
                 try:
-                    caches["pages"].set(key, entry, timeout=settings.CLIPDESK_PAGE_CACHE_SECONDS)
+                    store(key, entry)
                 except Exception as exc:  # a page not stored is rendered again next time
                     log.warning("page cache refused %s: %r", request.path, exc)
         if response.status_code != 200:
             return response
         return _conditional(request, response.get("ETag"), modified, response)
+
+
+def _storable(response: HttpResponse, state: tags.PageState | None) -> bool:
+    """Whether the page cache may keep this response to an anonymous GET (if its tags allow)."""
+    return (
+        state is not None
+        and state.kind is not None
+        and response.status_code in (200, 410)
+        and not response.streaming
+        and not response.cookies
+    )
+
+
+def fresh_entry(key: str) -> Entry | None:
+    """The page stored under `key` if it is fresh: this process's copy, else the shared store's."""
+    kept = local.entries()
+    entry = kept.get(key)
+    if entry is not None:
+        if entry.fresh():
+            return entry
+        kept.discard(key)
+    if key in local.unstored_keys():  # last answered by a response that is never stored
+        return None
+    entry = caches["pages"].get(key)
+    if entry is None or not entry.fresh():
+        return None
+    kept.put(key, entry)
+    return entry
+
+
+def store(key: str, entry: Entry) -> None:
+    """Keep a rendered page here and in the shared store, unless the shared store has it already (another
+    process rendered it meanwhile) or storing it there would wait for a lock."""
+    local.entries().put(key, entry)
+    local.unstored_keys().discard(key)
+    pages = caches["pages"]
+    stored = pages.get(key)
+    if stored is not None and (stored.etag, stored.versions) == (entry.etag, entry.versions):
+        return
+    connection = _sqlite_connection(pages)
+    if connection is None:
+        pages.set(key, entry, timeout=settings.CLIPDESK_PAGE_CACHE_SECONDS)
+        return
+    # SQLite has one writer at a time, and the other workers store pages too: rather than wait (up to the
+    # connection's timeout) for the lock, give the store up. DatabaseCache gives up quietly; its cull
+    # (before it takes the lock) raises.
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        (waits,) = cursor.fetchone()
+        cursor.execute("PRAGMA busy_timeout = 0")
+    try:
+        pages.set(key, entry, timeout=settings.CLIPDESK_PAGE_CACHE_SECONDS)
+    except DatabaseError as exc:
+        log.debug("page not stored, the database is busy: %r", exc)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA busy_timeout = {int(waits)}")
+
+
+def _sqlite_connection(cache):
+    """The SQLite connection a database cache writes through, outside a transaction; None otherwise (a
+    transaction holds the lock already, and other databases lock rows, not the database)."""
+    if not isinstance(cache, DatabaseCache):
+        return None
+    connection = connections[router.db_for_write(cache.cache_model_class)]
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        return None
+    return connection
 
 
 def _conditional(request, etag, modified, response):

@@ -1,9 +1,11 @@
 """`{% numbered_url 'transcripts:line' clip.number line %}`: `{% url %}` for patterns of whole numbers,
-without a reverse() each time (see clipdesk.archive.addresses); for the links a page repeats on every line."""
+without a reverse() each time (see clipdesk.archive.addresses); for the links a page repeats on every line.
+`{% kept_url 'archive:home' %}`: `{% url %}` for an address without arguments, such as the links every
+page's header and footer carry, made once per URL configuration."""
 
 from django import template
 
-from clipdesk.archive.addresses import fill, number_pieces
+from clipdesk.archive.addresses import cached_reverse, fill, number_pieces
 
 register = template.Library()
 
@@ -20,3 +22,8 @@ def numbered_url(context, viewname: str, *numbers: int | str) -> str:
 
 def _whole(value: int | str) -> int | str:
     return int(value) if isinstance(value, str) and value.isascii() and value.isdigit() else value
+
+
+@register.simple_tag
+def kept_url(viewname: str) -> str:
+    return cached_reverse(viewname)
